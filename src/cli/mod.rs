@@ -1,0 +1,67 @@
+//! The command-line layer: parses arguments, resolves them into jobs, runs a
+//! check and reports its findings with the exit code. Only this layer prints.
+
+pub mod args;
+mod install;
+mod logger;
+mod report;
+mod secrets;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+/// The process outcome: 0 clean, 1 error-level findings, 2 failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// No finding of level error.
+    Clean = 0,
+    /// At least one finding of level error.
+    Findings = 1,
+    /// Bad arguments, unreadable configuration, a required repository
+    /// missing: the check could not run.
+    Failure = 2,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(outcome: Outcome) -> ExitCode {
+        ExitCode::from(outcome as u8)
+    }
+}
+
+/// Runs the command line of this process.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { Outcome::Failure } else { Outcome::Clean };
+            let _ = err.print();
+            return code.into();
+        }
+    };
+    logger::init(cli.verbose);
+    let result = match cli.command {
+        Command::Secrets(args) => secrets::run(&args),
+        Command::Install(args) => install::install(&args),
+        Command::Uninstall => install::uninstall(),
+    };
+    match result {
+        Ok(outcome) => outcome.into(),
+        Err(err) if is_broken_pipe(&err) => Outcome::Clean.into(),
+        Err(err) => {
+            eprintln!("commitguard: {}", one_line(&format!("{err:#}")));
+            Outcome::Failure.into()
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().filter_map(|e| e.downcast_ref::<std::io::Error>()).any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Folds an error chain into one line.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}

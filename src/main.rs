@@ -1,0 +1,5 @@
+//! The `commitguard` binary: parse, run, exit.
+
+fn main() -> std::process::ExitCode {
+    commitguard::cli::main()
+}

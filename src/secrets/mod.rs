@@ -1,0 +1,358 @@
+//! The secret scanner.
+//!
+//! A scan of one text runs: keyword prefilter ([`prefilter`]) → the regexes
+//! of the rules whose keywords hit, only inside the windows around the hits
+//! → validators ([`validate`]: entropy, checksum, placeholder) → the rule's
+//! allowlist → added-lines filter → inline allow marks ([`inline`]). What is
+//! left becomes a [`Finding`].
+//!
+//! ```
+//! use commitguard::secrets::{Input, Scanner};
+//! use commitguard::source::AddedLines;
+//!
+//! let scanner = Scanner::builtin().unwrap();
+//! let mut findings = Vec::new();
+//! let text = b"nothing to see here\n";
+//! scanner.scan(&Input::new("notes.txt", text, &AddedLines::All), &mut findings);
+//! assert!(findings.is_empty());
+//! ```
+
+pub mod inline;
+mod prefilter;
+pub mod rule;
+pub mod ruleset;
+pub mod template;
+pub mod validate;
+
+use memchr::memchr_iter;
+
+use crate::finding::{self, Check, CommitInfo, Detail, Finding, Level, SecretDetail};
+use crate::source::AddedLines;
+use prefilter::{Prefilter, PrefilterScratch, Window};
+pub use rule::{Rule, RuleSpec};
+pub use ruleset::{builtin_rules, parse_rules, RuleError};
+
+/// One text to scan, borrowed.
+#[derive(Clone, Copy, Debug)]
+pub struct Input<'a> {
+    /// Path for findings, relative to the repository root.
+    pub path: &'a str,
+    /// The content.
+    pub bytes: &'a [u8],
+    /// Which lines count; findings elsewhere are dropped.
+    pub added: &'a AddedLines,
+    /// The commit that added the text, for history scans.
+    pub commit: Option<&'a CommitInfo>,
+}
+
+impl<'a> Input<'a> {
+    /// An input with no commit.
+    pub fn new(path: &'a str, bytes: &'a [u8], added: &'a AddedLines) -> Input<'a> {
+        Input { path, bytes, added, commit: None }
+    }
+}
+
+/// A compiled rule set, shared read-only between scanning threads.
+#[derive(Debug)]
+pub struct Scanner {
+    rules: Vec<Rule>,
+    prefilter: Prefilter,
+}
+
+/// Reusable per-thread buffers, so scanning many files allocates little.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    prefilter: PrefilterScratch,
+    windows: Vec<Window>,
+    candidates: Vec<Candidate>,
+}
+
+/// A validated regex match before locating and filtering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Candidate {
+    start: usize,
+    end: usize,
+    rule: usize,
+}
+
+impl Scanner {
+    /// A scanner over the built-in rules.
+    ///
+    /// # Errors
+    ///
+    /// Only if an embedded rules file is broken.
+    pub fn builtin() -> Result<Scanner, RuleError> {
+        Ok(Scanner::new(builtin_rules()?))
+    }
+
+    /// A scanner over `rules`. Their regexes compile on first use.
+    pub fn new(rules: Vec<Rule>) -> Scanner {
+        let prefilter = Prefilter::new(&rules);
+        Scanner { rules, prefilter }
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Scans `input`, appending findings to `out`.
+    pub fn scan(&self, input: &Input<'_>, out: &mut Vec<Finding>) {
+        self.scan_with(input, &mut Scratch::default(), out);
+    }
+
+    /// Scans `input` reusing `scratch`, appending findings to `out`.
+    pub fn scan_with(&self, input: &Input<'_>, scratch: &mut Scratch, out: &mut Vec<Finding>) {
+        if input.added.is_empty() || input.bytes.is_empty() {
+            return;
+        }
+        scratch.windows.clear();
+        self.prefilter.windows(input.bytes, &mut scratch.prefilter, &mut scratch.windows);
+        if scratch.windows.is_empty() {
+            return;
+        }
+        let added_bytes = added_byte_ranges(input.bytes, input.added);
+        scratch.candidates.clear();
+        for window in &scratch.windows {
+            if added_bytes.as_ref().is_some_and(|r| !overlaps(r, window.start, window.end)) {
+                continue;
+            }
+            self.run_rule(input.bytes, *window, &mut scratch.candidates);
+        }
+        scratch.candidates.sort_unstable();
+        scratch.candidates.dedup();
+        self.report(input, &scratch.candidates, out);
+    }
+
+    /// Runs one rule's regex over one window and keeps the validated matches.
+    fn run_rule(&self, bytes: &[u8], window: Window, out: &mut Vec<Candidate>) {
+        let rule = &self.rules[window.rule];
+        let Ok(compiled) = rule.compiled() else {
+            // A built-in rule that does not compile is caught by the test
+            // suite; user rules are validated when they are loaded.
+            log::debug!("rule {} skipped: its regex does not compile", rule.id());
+            return;
+        };
+        let hay = &bytes[window.start..window.end];
+        for caps in compiled.regex.captures_iter(hay) {
+            let Some(m) = caps.get(compiled.group) else { continue };
+            let secret = m.as_bytes();
+            if secret.is_empty() || !self.is_secret(rule, compiled, secret) {
+                continue;
+            }
+            out.push(Candidate { start: window.start + m.start(), end: window.start + m.end(), rule: window.rule });
+        }
+    }
+
+    /// The validators and the rule's allowlist.
+    fn is_secret(&self, rule: &Rule, compiled: &rule::Compiled, secret: &[u8]) -> bool {
+        let spec = rule.spec();
+        if spec.entropy.is_some_and(|min| validate::entropy(secret) < min) {
+            return false;
+        }
+        if spec.checksum.is_some_and(|c| !c.verify(secret)) {
+            return false;
+        }
+        if validate::is_placeholder(secret) {
+            return false;
+        }
+        if compiled.allow.iter().any(|r| r.is_match(secret)) {
+            return false;
+        }
+        let stopwords = rule.stopwords();
+        if !stopwords.is_empty() {
+            let lower = secret.to_ascii_lowercase();
+            if stopwords.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Locates candidates (sorted by position), applies the added-lines
+    /// filter and inline marks, and builds findings.
+    fn report(&self, input: &Input<'_>, candidates: &[Candidate], out: &mut Vec<Finding>) {
+        let bytes = input.bytes;
+        let mut lines = LineCounter::default();
+        for c in candidates {
+            let line = lines.line_of(bytes, c.start);
+            let end_line = line + count_newlines(&bytes[c.start..c.end.saturating_sub(1).max(c.start)]);
+            if !input.added.intersects(line, end_line) {
+                continue;
+            }
+            let line_start = memchr::memrchr(b'\n', &bytes[..c.start]).map_or(0, |i| i + 1);
+            let last_line_start = memchr::memrchr(b'\n', &bytes[..c.end]).map_or(0, |i| i + 1).max(line_start);
+            let line_end = memchr::memchr(b'\n', &bytes[c.end..]).map_or(bytes.len(), |i| c.end + i);
+            if is_inline_allowed(bytes, line_start, line_end, c) {
+                continue;
+            }
+            let rule = &self.rules[c.rule];
+            let secret = &bytes[c.start..c.end];
+            let fingerprint = finding::fingerprint(&[rule.id().as_bytes(), input.path.as_bytes(), secret]);
+            let redacted = redact(secret);
+            let detail = SecretDetail {
+                column: char_count(&bytes[line_start..c.start]) + 1,
+                end_line,
+                end_column: char_count(&bytes[last_line_start..c.end]) + 1,
+                context: context(bytes, line_start, c, &redacted),
+                secret_redacted: redacted,
+                secret: String::from_utf8_lossy(secret).into_owned(),
+                commit: input.commit.cloned(),
+            };
+            out.push(Finding {
+                check: Check::Secrets,
+                level: Level::Error,
+                rule: rule.id().to_owned(),
+                path: input.path.to_owned(),
+                line,
+                message: rule.description().to_owned(),
+                fingerprint,
+                detail: Detail::Secret(detail),
+            });
+        }
+    }
+}
+
+/// Counts lines forward through a text, for positions given in order.
+#[derive(Default)]
+struct LineCounter {
+    pos: usize,
+    line: u32,
+}
+
+impl LineCounter {
+    fn line_of(&mut self, bytes: &[u8], pos: usize) -> u32 {
+        if pos < self.pos {
+            *self = LineCounter::default();
+        }
+        self.line += count_newlines(&bytes[self.pos..pos]);
+        self.pos = pos;
+        self.line + 1
+    }
+}
+
+fn count_newlines(bytes: &[u8]) -> u32 {
+    u32::try_from(memchr_iter(b'\n', bytes).count()).unwrap_or(u32::MAX)
+}
+
+/// Characters (not bytes) in `bytes`: UTF-8 continuation bytes do not count,
+/// and each invalid byte counts as one.
+fn char_count(bytes: &[u8]) -> u32 {
+    u32::try_from(bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()).unwrap_or(u32::MAX)
+}
+
+/// Byte ranges of the added lines, or `None` when every line counts.
+fn added_byte_ranges(bytes: &[u8], added: &AddedLines) -> Option<Vec<(usize, usize)>> {
+    let AddedLines::Ranges(ranges) = added else { return None };
+    let mut out = Vec::with_capacity(ranges.len());
+    let mut newlines = memchr_iter(b'\n', bytes);
+    let (mut line, mut line_start) = (1u32, 0usize);
+    for &(first, last) in ranges {
+        while line < first {
+            match newlines.next() {
+                Some(nl) => line_start = nl + 1,
+                None => return Some(out),
+            }
+            line += 1;
+        }
+        let start = line_start;
+        while line <= last {
+            match newlines.next() {
+                Some(nl) => line_start = nl + 1,
+                None => {
+                    line_start = bytes.len();
+                    line = last + 1;
+                    break;
+                }
+            }
+            line += 1;
+        }
+        out.push((start, line_start));
+    }
+    Some(out)
+}
+
+/// Whether `start..end` overlaps any of the sorted, disjoint `ranges`.
+fn overlaps(ranges: &[(usize, usize)], start: usize, end: usize) -> bool {
+    let i = ranges.partition_point(|&(_, e)| e <= start);
+    ranges.get(i).is_some_and(|&(s, _)| s < end.max(start + 1))
+}
+
+/// How far from the secret an inline mark is looked for on a long line.
+const MARK_REACH: usize = 4096;
+
+fn is_inline_allowed(bytes: &[u8], line_start: usize, line_end: usize, c: &Candidate) -> bool {
+    let from = line_start.max(c.start.saturating_sub(MARK_REACH));
+    let to = line_end.min(c.end + MARK_REACH);
+    if inline::allows_same_line(&bytes[from..to]) {
+        return true;
+    }
+    if line_start == 0 {
+        return false;
+    }
+    let prev_start = memchr::memrchr(b'\n', &bytes[..line_start - 1]).map_or(0, |i| i + 1);
+    let prev_from = prev_start.max(line_start.saturating_sub(MARK_REACH));
+    inline::allows_next_line(&bytes[prev_from..line_start - 1])
+}
+
+/// A short prefix of the secret followed by asterisks.
+pub fn redact(secret: &[u8]) -> String {
+    let text = String::from_utf8_lossy(secret);
+    let chars = text.chars().count();
+    let shown = (chars / 4).min(4);
+    let mut out: String = text.chars().take(shown).collect();
+    out.extend(std::iter::repeat_n('*', (chars - shown).clamp(1, 16)));
+    out
+}
+
+/// Characters of context kept either side of the secret on its line.
+const CONTEXT_CHARS: usize = 80;
+
+/// The secret's first line with the secret replaced by `redacted`, trimmed
+/// around it on long lines.
+fn context(bytes: &[u8], line_start: usize, c: &Candidate, redacted: &str) -> String {
+    let line_end = memchr::memchr(b'\n', &bytes[c.start..]).map_or(bytes.len(), |i| c.start + i);
+    let trim = |s: &[u8], from_end: bool| -> String {
+        let text = String::from_utf8_lossy(s);
+        let n = text.chars().count();
+        if n <= CONTEXT_CHARS {
+            return text.into_owned();
+        }
+        if from_end {
+            format!("…{}", text.chars().skip(n - CONTEXT_CHARS).collect::<String>())
+        } else {
+            format!("{}…", text.chars().take(CONTEXT_CHARS).collect::<String>())
+        }
+    };
+    let before = trim(&bytes[line_start..c.start], true);
+    let after = if c.end <= line_end { trim(&bytes[c.end..line_end], false) } else { String::new() };
+    format!("{before}{redacted}{after}").trim_end_matches('\r').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_byte_ranges_follow_lines() {
+        let text = b"one\ntwo\nthree\nfour";
+        let added = AddedLines::Ranges(vec![(2, 2), (4, 9)]);
+        assert_eq!(added_byte_ranges(text, &added), Some(vec![(4, 8), (14, 18)]));
+        assert!(overlaps(&[(4, 8)], 0, 5));
+        assert!(!overlaps(&[(4, 8)], 8, 12));
+        assert!(!overlaps(&[(4, 8)], 0, 4));
+    }
+
+    #[test]
+    fn redaction_hides_most() {
+        assert_eq!(redact(b"abcdefghijklmnopqrst"), "abcd****************");
+        assert_eq!(redact(b"abc"), "***");
+        assert_eq!(redact(b"abcdefgh"), "ab******");
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        assert_eq!(char_count("héllo".as_bytes()), 5);
+        assert_eq!(char_count(b"\xff\xfeab"), 4);
+    }
+}

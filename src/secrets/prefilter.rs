@@ -1,0 +1,123 @@
+//! The keyword prefilter: one Aho-Corasick automaton over every rule's
+//! keywords finds, in a single pass, the windows of text worth a regex.
+//!
+//! A keyword hit opens a window around it for each rule that owns the
+//! keyword: the hit's line, bounded to a few KiB either side so that a
+//! minified megabyte-long line costs no more than a short one, and stretched
+//! forward by the rule's `span` for secrets that run over several lines.
+//! Overlapping windows of one rule merge, so every byte is handed to a given
+//! rule's regex at most once and the cost grows with the bytes scanned, not
+//! with the number of rules.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::secrets::rule::Rule;
+
+/// How far a window reaches either side of a keyword hit on the same line.
+const REACH: usize = 4096;
+
+/// A range of bytes one rule's regex should search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Window {
+    pub(crate) rule: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// The compiled keyword automaton and which rules own each keyword.
+#[derive(Debug)]
+pub(crate) struct Prefilter {
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern, the rules that listed it.
+    owners: Vec<Vec<usize>>,
+    /// Forward reach past the line, per rule (its `span`).
+    spans: Vec<usize>,
+    /// Rules with no keyword: they search whole texts.
+    unconditional: Vec<usize>,
+}
+
+/// Reusable per-thread buffers for [`Prefilter::windows`].
+#[derive(Debug, Default)]
+pub(crate) struct PrefilterScratch {
+    open: Vec<Option<(usize, usize)>>,
+    touched: Vec<usize>,
+}
+
+impl Prefilter {
+    /// Builds the automaton over `rules`' keywords (ASCII case-insensitive).
+    pub(crate) fn new(rules: &[Rule]) -> Prefilter {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut unconditional = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            if rule.spec().keywords.is_empty() {
+                unconditional.push(index);
+            }
+            for keyword in &rule.spec().keywords {
+                let keyword = keyword.to_ascii_lowercase();
+                match keywords.iter().position(|k| *k == keyword) {
+                    Some(p) => owners[p].push(index),
+                    None => {
+                        keywords.push(keyword);
+                        owners.push(vec![index]);
+                    }
+                }
+            }
+        }
+        let automaton = (!keywords.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&keywords)
+                .expect("keyword automaton within size limits")
+        });
+        let spans = rules.iter().map(|r| r.spec().span).collect();
+        Prefilter { automaton, owners, spans, unconditional }
+    }
+
+    /// Appends to `out` the merged windows of `bytes` where a rule should run,
+    /// sorted by rule then position.
+    pub(crate) fn windows(&self, bytes: &[u8], scratch: &mut PrefilterScratch, out: &mut Vec<Window>) {
+        out.extend(self.unconditional.iter().map(|&rule| Window { rule, start: 0, end: bytes.len() }));
+        let Some(automaton) = &self.automaton else { return };
+        scratch.open.clear();
+        scratch.open.resize(self.spans.len(), None);
+        scratch.touched.clear();
+        let mut line = (0usize, 0usize);
+        for hit in automaton.find_overlapping_iter(bytes) {
+            if hit.start() < line.0 || hit.start() >= line.1 {
+                line = line_around(bytes, hit.start());
+            }
+            for &rule in &self.owners[hit.pattern().as_usize()] {
+                let start = line.0.max(hit.start().saturating_sub(REACH));
+                let mut end = line.1.min(hit.end() + REACH);
+                if self.spans[rule] > 0 {
+                    end = bytes.len().min(end.max(hit.end() + self.spans[rule]));
+                }
+                match &mut scratch.open[rule] {
+                    Some((_, open_end)) if start <= *open_end => *open_end = (*open_end).max(end),
+                    slot => {
+                        if let Some((s, e)) = slot.replace((start, end)) {
+                            out.push(Window { rule, start: s, end: e });
+                        } else {
+                            scratch.touched.push(rule);
+                        }
+                    }
+                }
+            }
+        }
+        for &rule in &scratch.touched {
+            if let Some((start, end)) = scratch.open[rule].take() {
+                out.push(Window { rule, start, end });
+            }
+        }
+    }
+}
+
+/// The line holding `pos`: start offset and the offset of its `\n` (or the
+/// end of the text).
+fn line_around(bytes: &[u8], pos: usize) -> (usize, usize) {
+    let start = memchr::memrchr(b'\n', &bytes[..pos]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+    (start, end)
+}

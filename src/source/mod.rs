@@ -1,0 +1,121 @@
+//! Sources decide which bytes are looked at and which of their lines are new.
+//!
+//! - [`git`]: the staged diff (index against HEAD), a revision range, read
+//!   with git2;
+//! - [`walk`]: whole trees and directory arguments, with the `ignore` walker.
+//!
+//! Every source hands a check a [`Text`]: a file's bytes together with the
+//! lines that count as added. Checks never ask git anything themselves.
+
+pub mod git;
+pub mod walk;
+
+use crate::finding::CommitInfo;
+
+/// Which lines of a text count as added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AddedLines {
+    /// Every line (a whole file).
+    All,
+    /// Sorted, disjoint, inclusive 1-based line ranges.
+    Ranges(Vec<(u32, u32)>),
+}
+
+impl AddedLines {
+    /// Builds ranges from ascending line numbers, merging neighbours.
+    pub fn from_lines(lines: impl IntoIterator<Item = u32>) -> AddedLines {
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        for line in lines {
+            match ranges.last_mut() {
+                Some((_, end)) if line <= *end + 1 => *end = (*end).max(line),
+                _ => ranges.push((line, line)),
+            }
+        }
+        AddedLines::Ranges(ranges)
+    }
+
+    /// Whether no line counts.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, AddedLines::Ranges(r) if r.is_empty())
+    }
+
+    /// Whether any line of `first..=last` counts.
+    pub fn intersects(&self, first: u32, last: u32) -> bool {
+        match self {
+            AddedLines::All => true,
+            AddedLines::Ranges(ranges) => {
+                let i = ranges.partition_point(|&(_, end)| end < first);
+                ranges.get(i).is_some_and(|&(start, _)| start <= last)
+            }
+        }
+    }
+}
+
+/// A file's bytes and what of it is new.
+#[derive(Clone, Debug)]
+pub struct Text {
+    /// Path relative to the repository (or scan) root, `/`-separated.
+    pub path: String,
+    /// The content.
+    pub bytes: Vec<u8>,
+    /// The lines that count as added.
+    pub added: AddedLines,
+    /// The commit that introduced it, in history scans.
+    pub commit: Option<CommitInfo>,
+}
+
+/// Something a source passed over, and why; reported as a warning or a note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// The path.
+    pub path: String,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// Why a source passed over a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Larger than the size limit (bytes).
+    TooLarge(u64),
+    /// Looks binary.
+    Binary,
+    /// Could not be read; the message says why.
+    Unreadable(String),
+    /// Not a regular file (FIFO, device, socket, symlink not followed).
+    NotAFile,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::TooLarge(n) => write!(f, "larger than the size limit ({n} bytes)"),
+            SkipReason::Binary => f.write_str("binary"),
+            SkipReason::Unreadable(e) => write!(f, "unreadable: {e}"),
+            SkipReason::NotAFile => f.write_str("not a regular file"),
+        }
+    }
+}
+
+/// Whether `bytes` looks binary: a NUL byte in the first 8 KiB.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_merge_and_intersect() {
+        let added = AddedLines::from_lines([2, 3, 4, 9, 10, 20]);
+        assert_eq!(added, AddedLines::Ranges(vec![(2, 4), (9, 10), (20, 20)]));
+        assert!(added.intersects(4, 4));
+        assert!(added.intersects(5, 9));
+        assert!(!added.intersects(5, 8));
+        assert!(!added.intersects(1, 1));
+        assert!(added.intersects(1, 2));
+        assert!(!added.intersects(21, 30));
+        assert!(AddedLines::from_lines([]).is_empty());
+    }
+}
