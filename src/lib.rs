@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod config;
 pub mod finding;
 pub mod secrets;
 pub mod source;

@@ -25,6 +25,8 @@ pub enum Command {
     Install(InstallArgs),
     /// Remove commitguard's pre-commit hook (never a hook it did not write).
     Uninstall,
+    /// Create, update or import the baseline of accepted secret findings.
+    Baseline(BaselineArgs),
 }
 
 /// Options of `commitguard secrets`.
@@ -41,15 +43,69 @@ pub struct SecretsArgs {
     /// Scan every file of the working tree that git does not ignore.
     #[arg(long)]
     pub all_files: bool,
+    /// The baseline file (default: .commitguard-baseline.json at the
+    /// repository root, when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report findings even when the baseline lists them.
+    #[arg(long, conflicts_with = "baseline")]
+    pub no_baseline: bool,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// What rules and limits a secret scan uses.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// A commitguard.toml or gitleaks TOML file (default: commitguard.toml,
+    /// .commitguard.toml or .gitleaks.toml at the repository root).
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Skip files larger than this (bytes; suffixes K, M, G for KiB, MiB,
-    /// GiB).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "10M")]
-    pub max_size: u64,
+    /// GiB). Default: the config's max_size, else 10M.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_size: Option<u64>,
     /// Also scan files that look binary.
     #[arg(long)]
     pub binary: bool,
+}
+
+/// Options of `commitguard baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: BaselineAction,
+}
+
+/// Baseline actions.
+#[derive(Debug, Subcommand)]
+pub enum BaselineAction {
+    /// Record every current finding of an --all-files scan.
+    Create(BaselineFileArgs),
+    /// Drop entries that no longer occur (never adds new findings).
+    Update(BaselineFileArgs),
+    /// Take over the findings recorded in a detect-secrets baseline.
+    Import {
+        /// The detect-secrets baseline (usually .secrets.baseline).
+        #[arg(value_name = "SECRETS_BASELINE")]
+        from: PathBuf,
+        #[command(flatten)]
+        file: BaselineFileArgs,
+    },
+}
+
+/// Where the baseline is and how the scan behind it runs.
+#[derive(Debug, Args)]
+pub struct BaselineFileArgs {
+    /// The baseline file (default: .commitguard-baseline.json at the
+    /// repository root).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     #[command(flatten)]
-    pub report: ReportArgs,
+    pub scan: ScanArgs,
 }
 
 /// How findings are reported.

@@ -46,6 +46,7 @@ pub fn main() -> ExitCode {
         Command::Secrets(args) => secrets::run(&args),
         Command::Install(args) => install::install(&args),
         Command::Uninstall => install::uninstall(),
+        Command::Baseline(args) => secrets::baseline(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -31,6 +31,8 @@ pub(crate) struct Summary {
     pub(crate) bytes: u64,
     /// Paths passed over.
     pub(crate) skipped: Vec<Skipped>,
+    /// Findings the baseline accepted.
+    pub(crate) baselined: usize,
 }
 
 /// Writes the report where `args` says and returns the outcome.
@@ -162,6 +164,9 @@ fn human(findings: &[Finding], summary: &Summary, color: bool, show_secrets: boo
     let binary = summary.skipped.iter().filter(|s| s.reason == SkipReason::Binary).count();
     if large + binary > 0 {
         let _ = write!(out, "; skipped {large} over the size limit, {binary} binary");
+    }
+    if summary.baselined > 0 {
+        let _ = write!(out, "; {} accepted by the baseline", summary.baselined);
     }
     out.push('\n');
     out

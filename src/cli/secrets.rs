@@ -6,10 +6,14 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context as _, Result};
 
-use crate::cli::args::SecretsArgs;
+use crate::cli::args::{BaselineAction, BaselineArgs, ScanArgs, SecretsArgs};
 use crate::cli::report::{self, Summary};
 use crate::cli::Outcome;
+use crate::config;
 use crate::finding::Finding;
+use crate::secrets::baseline::{self, Baseline};
+use crate::secrets::detect_secrets;
+use crate::secrets::ignorefile::{self, IgnoreFile};
 use crate::secrets::{Input, Scanner, Scratch};
 use crate::source::git::{self, Changes};
 use crate::source::walk::{self, display_path, Event, WalkOptions};
@@ -28,24 +32,126 @@ enum Job {
 
 /// Runs `commitguard secrets`.
 pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
-    let scanner = Scanner::builtin().context("built-in rules")?;
-    let options = WalkOptions { max_size: args.max_size, binary: args.binary, threads: 0 };
+    let setup = Setup::new(&args.scan)?;
     let job = resolve(args)?;
-    let run = Run::default();
-    match job {
-        Job::Tree { roots, base } => run.tree(&scanner, &roots, &base, &options),
-        Job::Diff { repo, range, paths } => run.diff(&scanner, &repo, range, paths, &options)?,
-        Job::Files { paths } => {
-            let base = std::env::current_dir().context("current directory")?;
-            run.paths(&scanner, &paths, &base, &base, &Changes::default(), &options);
+    let (mut findings, mut summary) = setup.scan(job)?;
+    setup.ignore_file(&mut findings)?;
+    if !args.no_baseline {
+        let path = args.baseline.clone().unwrap_or_else(|| setup.root.join(baseline::FILE));
+        if let Some(known) = Baseline::load(&path)? {
+            let used = known.filter(&mut findings);
+            summary.baselined = used.len();
+            if args.all_files && args.paths.is_empty() {
+                for entry in known.unused(&used) {
+                    eprintln!(
+                        "commitguard: warning: {}: baseline entry {} ({} in {}) matched nothing",
+                        path.display(),
+                        &entry.fingerprint[..entry.fingerprint.len().min(12)],
+                        entry.rule,
+                        report::escape(&entry.path)
+                    );
+                }
+            }
         }
     }
-    let Run { findings, summary } = run;
-    let mut findings = findings.into_inner().expect("no scanning thread panicked");
-    crate::finding::sort(&mut findings);
-    let summary = summary.into_inner().expect("no scanning thread panicked");
     report::emit(&args.report, &findings, &summary)
 }
+
+/// Runs `commitguard baseline ...`.
+pub(crate) fn baseline(args: &BaselineArgs) -> Result<Outcome> {
+    let file = match &args.action {
+        BaselineAction::Create(file) | BaselineAction::Update(file) | BaselineAction::Import { file, .. } => file,
+    };
+    let setup = Setup::new(&file.scan)?;
+    let path = file.baseline.clone().unwrap_or_else(|| setup.root.join(baseline::FILE));
+    let job = Job::Tree { roots: vec![setup.root.clone()], base: setup.root.clone() };
+    let (mut findings, _) = setup.scan(job)?;
+    setup.ignore_file(&mut findings)?;
+    let (new, said) = match &args.action {
+        BaselineAction::Create(_) => {
+            let new = Baseline::from_findings(&findings);
+            let said = format!("recorded {} finding(s)", new.len());
+            (new, said)
+        }
+        BaselineAction::Update(_) => {
+            let mut known =
+                Baseline::load(&path)?.with_context(|| format!("{}: no baseline to update", path.display()))?;
+            let used = known.clone().filter(&mut findings);
+            let dropped = known.retain_used(&used);
+            (known, format!("dropped {dropped} entr{} that no longer occur", if dropped == 1 { "y" } else { "ies" }))
+        }
+        BaselineAction::Import { from, .. } => {
+            let text = std::fs::read_to_string(from).with_context(|| format!("{}: cannot read", from.display()))?;
+            let import =
+                detect_secrets::import(&text, &findings).map_err(|e| anyhow::anyhow!("{}: {e}", from.display()))?;
+            for missing in &import.unmatched {
+                eprintln!("commitguard: warning: {}: {missing} matched no commitguard finding", from.display());
+            }
+            let mut entries: Vec<_> =
+                Baseline::load(&path)?.map(|b| b.entries().cloned().collect()).unwrap_or_default();
+            let count = import.entries.len();
+            entries.extend(import.entries);
+            (Baseline::from_entries(entries), format!("imported {count} finding(s)"))
+        }
+    };
+    new.save(&path)?;
+    eprintln!("commitguard: {}: {said}", path.display());
+    Ok(Outcome::Clean)
+}
+
+/// The repository (if any), its root, the scanner and read options.
+struct Setup {
+    root: PathBuf,
+    scanner: Scanner,
+    options: WalkOptions,
+}
+
+impl Setup {
+    fn new(args: &ScanArgs) -> Result<Setup> {
+        let cwd = std::env::current_dir().context("current directory")?;
+        let root = match git::discover(&cwd) {
+            Some(repo) => repo.workdir().map_or(cwd.clone(), Path::to_path_buf),
+            None => cwd,
+        };
+        let policy = config::load_secrets(&root, args.config.as_deref())?;
+        let max_size = args.max_size.or(policy.max_size).unwrap_or(DEFAULT_MAX_SIZE);
+        let scanner = policy.scanner()?;
+        Ok(Setup { root, scanner, options: WalkOptions { max_size, binary: args.binary, threads: 0 } })
+    }
+
+    fn scan(&self, job: Job) -> Result<(Vec<Finding>, Summary)> {
+        let run = Run::default();
+        let (scanner, options) = (&self.scanner, &self.options);
+        match job {
+            Job::Tree { roots, base } => run.tree(scanner, &roots, &base, options),
+            Job::Diff { repo, range, paths } => run.diff(scanner, &repo, range, paths, options)?,
+            Job::Files { paths } => {
+                let base = std::env::current_dir().context("current directory")?;
+                run.paths(scanner, &paths, &base, &base, &Changes::default(), options);
+            }
+        }
+        let Run { findings, summary } = run;
+        let mut findings = findings.into_inner().expect("no scanning thread panicked");
+        crate::finding::sort(&mut findings);
+        Ok((findings, summary.into_inner().expect("no scanning thread panicked")))
+    }
+
+    /// Drops the findings that `.gitleaksignore` at the root lists.
+    fn ignore_file(&self, findings: &mut Vec<Finding>) -> Result<()> {
+        let path = self.root.join(ignorefile::FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+        };
+        let ignore = IgnoreFile::parse(&text);
+        findings.retain(|f| !ignore.ignores(f));
+        Ok(())
+    }
+}
+
+/// Files larger than this are skipped unless configured otherwise.
+const DEFAULT_MAX_SIZE: u64 = 10 << 20;
 
 fn resolve(args: &SecretsArgs) -> Result<Job> {
     let cwd = std::env::current_dir().context("current directory")?;

@@ -17,6 +17,10 @@
 //! assert!(findings.is_empty());
 //! ```
 
+pub mod allowlist;
+pub mod baseline;
+pub mod detect_secrets;
+pub mod ignorefile;
 pub mod inline;
 mod prefilter;
 pub mod rule;
@@ -28,6 +32,7 @@ use memchr::memchr_iter;
 
 use crate::finding::{self, Check, CommitInfo, Detail, Finding, Level, SecretDetail};
 use crate::source::AddedLines;
+use allowlist::{Allowlist, Subject};
 use prefilter::{Prefilter, PrefilterScratch, Window};
 pub use rule::{Rule, RuleSpec};
 pub use ruleset::{builtin_rules, parse_rules, RuleError};
@@ -57,6 +62,7 @@ impl<'a> Input<'a> {
 pub struct Scanner {
     rules: Vec<Rule>,
     prefilter: Prefilter,
+    allowlists: Vec<Allowlist>,
 }
 
 /// Reusable per-thread buffers, so scanning many files allocates little.
@@ -73,6 +79,8 @@ struct Candidate {
     start: usize,
     end: usize,
     rule: usize,
+    match_start: usize,
+    match_end: usize,
 }
 
 impl Scanner {
@@ -88,7 +96,19 @@ impl Scanner {
     /// A scanner over `rules`. Their regexes compile on first use.
     pub fn new(rules: Vec<Rule>) -> Scanner {
         let prefilter = Prefilter::new(&rules);
-        Scanner { rules, prefilter }
+        Scanner { rules, prefilter, allowlists: Vec::new() }
+    }
+
+    /// Adds allowlists that apply to every rule.
+    pub fn with_allowlists(mut self, allowlists: Vec<Allowlist>) -> Scanner {
+        self.allowlists.extend(allowlists);
+        self
+    }
+
+    /// Whether a path-only allowlist excludes `path`, so the file need not
+    /// be read at all.
+    pub fn skips_path(&self, path: &str) -> bool {
+        self.allowlists.iter().any(|a| a.allows_path(path))
     }
 
     /// The rules, in order.
@@ -103,7 +123,7 @@ impl Scanner {
 
     /// Scans `input` reusing `scratch`, appending findings to `out`.
     pub fn scan_with(&self, input: &Input<'_>, scratch: &mut Scratch, out: &mut Vec<Finding>) {
-        if input.added.is_empty() || input.bytes.is_empty() {
+        if input.added.is_empty() || input.bytes.is_empty() || self.skips_path(input.path) {
             return;
         }
         scratch.windows.clear();
@@ -114,7 +134,9 @@ impl Scanner {
         let added_bytes = added_byte_ranges(input.bytes, input.added);
         scratch.candidates.clear();
         for window in &scratch.windows {
-            if added_bytes.as_ref().is_some_and(|r| !overlaps(r, window.start, window.end)) {
+            if added_bytes.as_ref().is_some_and(|r| !overlaps(r, window.start, window.end))
+                || !self.rules[window.rule].applies_to(input.path)
+            {
                 continue;
             }
             self.run_rule(input.bytes, *window, &mut scratch.candidates);
@@ -135,12 +157,23 @@ impl Scanner {
         };
         let hay = &bytes[window.start..window.end];
         for caps in compiled.regex.captures_iter(hay) {
-            let Some(m) = caps.get(compiled.group) else { continue };
+            let secret_group = match compiled.group {
+                Some(g) => caps.get(g),
+                None => caps.iter().skip(1).flatten().find(|m| !m.is_empty()),
+            };
+            let Some(m) = secret_group else { continue };
+            let whole = caps.get(0).expect("group 0 always matches");
             let secret = m.as_bytes();
             if secret.is_empty() || !self.is_secret(rule, compiled, secret) {
                 continue;
             }
-            out.push(Candidate { start: window.start + m.start(), end: window.start + m.end(), rule: window.rule });
+            out.push(Candidate {
+                start: window.start + m.start(),
+                end: window.start + m.end(),
+                rule: window.rule,
+                match_start: window.start + whole.start(),
+                match_end: window.start + whole.end(),
+            });
         }
     }
 
@@ -188,6 +221,16 @@ impl Scanner {
             }
             let rule = &self.rules[c.rule];
             let secret = &bytes[c.start..c.end];
+            let subject = Subject {
+                path: input.path,
+                secret,
+                matched: &bytes[c.match_start..c.match_end],
+                line: &bytes[line_start.min(c.match_start)..line_end.max(c.match_end)],
+                commit: input.commit.map(|c| c.commit.as_str()),
+            };
+            if rule.allowlists.iter().chain(&self.allowlists).any(|a| a.allows(&subject)) {
+                continue;
+            }
             let fingerprint = finding::fingerprint(&[rule.id().as_bytes(), input.path.as_bytes(), secret]);
             let redacted = redact(secret);
             let detail = SecretDetail {

@@ -11,7 +11,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::secrets::rule::Rule;
+use crate::secrets::rule::{Reach, Rule};
 
 /// How far a window reaches either side of a keyword hit on the same line.
 const REACH: usize = 4096;
@@ -30,8 +30,8 @@ pub(crate) struct Prefilter {
     automaton: Option<AhoCorasick>,
     /// For each automaton pattern, the rules that listed it.
     owners: Vec<Vec<usize>>,
-    /// Forward reach past the line, per rule (its `span`).
-    spans: Vec<usize>,
+    /// How far each rule looks: its reach, and its `span` past the line.
+    reach: Vec<(Reach, usize)>,
     /// Rules with no keyword: they search whole texts.
     unconditional: Vec<usize>,
 }
@@ -71,8 +71,8 @@ impl Prefilter {
                 .build(&keywords)
                 .expect("keyword automaton within size limits")
         });
-        let spans = rules.iter().map(|r| r.spec().span).collect();
-        Prefilter { automaton, owners, spans, unconditional }
+        let reach = rules.iter().map(|r| (r.reach, r.spec().span)).collect();
+        Prefilter { automaton, owners, reach, unconditional }
     }
 
     /// Appends to `out` the merged windows of `bytes` where a rule should run,
@@ -81,7 +81,7 @@ impl Prefilter {
         out.extend(self.unconditional.iter().map(|&rule| Window { rule, start: 0, end: bytes.len() }));
         let Some(automaton) = &self.automaton else { return };
         scratch.open.clear();
-        scratch.open.resize(self.spans.len(), None);
+        scratch.open.resize(self.reach.len(), None);
         scratch.touched.clear();
         let mut line = (0usize, 0usize);
         for hit in automaton.find_overlapping_iter(bytes) {
@@ -89,11 +89,13 @@ impl Prefilter {
                 line = line_around(bytes, hit.start());
             }
             for &rule in &self.owners[hit.pattern().as_usize()] {
-                let start = line.0.max(hit.start().saturating_sub(REACH));
-                let mut end = line.1.min(hit.end() + REACH);
-                if self.spans[rule] > 0 {
-                    end = bytes.len().min(end.max(hit.end() + self.spans[rule]));
-                }
+                let (start, end) = match self.reach[rule] {
+                    (Reach::Text, _) => (0, bytes.len()),
+                    (Reach::Line, span) => {
+                        let end = line.1.min(hit.end() + REACH);
+                        (line.0.max(hit.start().saturating_sub(REACH)), bytes.len().min(end.max(hit.end() + span)))
+                    }
+                };
                 match &mut scratch.open[rule] {
                     Some((_, open_end)) if start <= *open_end => *open_end = (*open_end).max(end),
                     slot => {

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
+use crate::secrets::allowlist::Allowlist;
 use crate::secrets::validate::Checksum;
 
 /// One rule as written in a rules file.
@@ -26,8 +27,8 @@ pub struct RuleSpec {
     /// Strings (ASCII case-insensitive) one of which must occur near a match.
     #[serde(default)]
     pub keywords: Vec<String>,
-    /// The capture group holding the secret; default: group 1 when the regex
-    /// has groups, else the whole match.
+    /// The capture group holding the secret; default: the first group that
+    /// took part in the match, else the whole match.
     pub secret_group: Option<usize>,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     pub entropy: Option<f64>,
@@ -82,12 +83,32 @@ pub(crate) struct RuleFile {
     pub(crate) rules: Vec<RuleSpec>,
 }
 
+/// How far from a keyword hit a rule's regex looks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reach {
+    /// The keyword's line (a few KiB either side at most), plus the rule's
+    /// `span` forward.
+    #[default]
+    Line,
+    /// The whole text, as gitleaks does: a keyword anywhere in a file makes
+    /// the regex run over all of it. Used for rules from gitleaks files so
+    /// that they find what they found there.
+    Text,
+}
+
 /// A rule ready to run. The regexes compile on first use.
 #[derive(Debug)]
 pub struct Rule {
     spec: RuleSpec,
     stopwords: Vec<String>,
     compiled: OnceLock<Result<Compiled, String>>,
+    /// Allowlists from configuration, checked with the finding's path and
+    /// line.
+    pub allowlists: Vec<Allowlist>,
+    /// Only paths this matches are scanned with the rule (gitleaks `path`).
+    pub path: Option<Regex>,
+    /// How far the regex looks around a keyword hit.
+    pub reach: Reach,
 }
 
 /// The compiled parts of a rule.
@@ -95,7 +116,8 @@ pub struct Rule {
 pub(crate) struct Compiled {
     pub(crate) regex: Regex,
     pub(crate) allow: Vec<Regex>,
-    pub(crate) group: usize,
+    /// The secret's capture group; `None`: the first group that matched.
+    pub(crate) group: Option<usize>,
 }
 
 /// Regex size limit per rule: generous, since rules are few and compiled once.
@@ -105,7 +127,17 @@ impl Rule {
     /// Wraps a spec; nothing is compiled yet.
     pub fn new(spec: RuleSpec) -> Rule {
         let stopwords = spec.allowlist.stopwords.iter().map(|w| w.to_ascii_lowercase()).collect();
-        Rule { spec, stopwords, compiled: OnceLock::new() }
+        Rule { spec, stopwords, compiled: OnceLock::new(), allowlists: Vec::new(), path: None, reach: Reach::Line }
+    }
+
+    /// Replaces the minimum entropy.
+    pub fn set_entropy(&mut self, entropy: Option<f64>) {
+        self.spec.entropy = entropy;
+    }
+
+    /// Whether the rule applies to files at `path`.
+    pub fn applies_to(&self, path: &str) -> bool {
+        self.path.as_ref().is_none_or(|r| r.is_match(path.as_bytes()))
     }
 
     /// The rule id.
@@ -162,9 +194,9 @@ impl Rule {
             Some(g) if g > groups => {
                 return Err(format!("rule {}: secret_group {g} but the regex has {groups} groups", self.spec.id))
             }
-            Some(g) => g,
-            None if groups > 0 => 1,
-            None => 0,
+            Some(g) => Some(g),
+            None if groups > 0 => None,
+            None => Some(0),
         };
         Ok(Compiled { regex, allow, group })
     }
