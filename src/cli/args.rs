@@ -41,8 +41,15 @@ pub struct SecretsArgs {
     #[arg(long, conflicts_with = "all_files")]
     pub staged: bool,
     /// Scan every file of the working tree that git does not ignore.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "history")]
     pub all_files: bool,
+    /// Scan the lines each commit added: everything reachable from HEAD, or
+    /// from REVISION, or in a range such as `main..feature`.
+    #[arg(long, value_name = "REVISION", num_args = 0..=1, default_missing_value = "HEAD", conflicts_with = "staged")]
+    pub history: Option<String>,
+    /// With --history: walk every ref, not only HEAD.
+    #[arg(long, requires = "history")]
+    pub all_refs: bool,
     /// The baseline file (default: .commitguard-baseline.json at the
     /// repository root, when it exists).
     #[arg(long, value_name = "FILE")]

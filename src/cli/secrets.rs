@@ -16,6 +16,7 @@ use crate::secrets::detect_secrets;
 use crate::secrets::ignorefile::{self, IgnoreFile};
 use crate::secrets::{Input, Scanner, Scratch};
 use crate::source::git::{self, Changes};
+use crate::source::history::{self, Revisions};
 use crate::source::walk::{self, display_path, Event, WalkOptions};
 use crate::source::{AddedLines, Skipped, Text};
 
@@ -28,6 +29,8 @@ enum Job {
     Diff { repo: git2::Repository, range: Option<(String, String)>, paths: Option<Vec<PathBuf>> },
     /// Files outside any repository, scanned whole.
     Files { paths: Vec<PathBuf> },
+    /// The lines each commit added.
+    History { repo: PathBuf, revisions: Revisions },
 }
 
 /// Runs `commitguard secrets`.
@@ -129,6 +132,7 @@ impl Setup {
                 let base = std::env::current_dir().context("current directory")?;
                 run.paths(scanner, &paths, &base, &base, &Changes::default(), options);
             }
+            Job::History { repo, revisions } => run.history(scanner, &repo, &revisions, options)?,
         }
         let Run { findings, summary } = run;
         let mut findings = findings.into_inner().expect("no scanning thread panicked");
@@ -156,6 +160,11 @@ const DEFAULT_MAX_SIZE: u64 = 10 << 20;
 fn resolve(args: &SecretsArgs) -> Result<Job> {
     let cwd = std::env::current_dir().context("current directory")?;
     let repo = git::discover(&cwd);
+    if let Some(rev) = &args.history {
+        let repo = repo.with_context(|| format!("{}: not a git repository, so there is no history", cwd.display()))?;
+        let revisions = if args.all_refs { Revisions::AllRefs } else { Revisions::Range(rev.clone()) };
+        return Ok(Job::History { repo: repo.path().to_path_buf(), revisions });
+    }
     if args.all_files {
         let base = match &repo {
             Some(repo) => git::workdir(repo)?,
@@ -281,6 +290,26 @@ impl Run {
         if !dirs.is_empty() {
             self.tree(scanner, &dirs, &root, options);
         }
+    }
+
+    fn history(&self, scanner: &Scanner, repo: &Path, revisions: &Revisions, options: &WalkOptions) -> Result<()> {
+        let walked = history::walk(repo, revisions, options.max_size, options.threads, |bytes, added, places| {
+            let mut scratch = Scratch::default();
+            let mut found = Vec::new();
+            for place in places {
+                let input = Input { path: &place.path, bytes, added, commit: Some(&place.commit) };
+                scanner.scan_with(&input, &mut scratch, &mut found);
+            }
+            self.record(bytes.len(), &mut found);
+        })?;
+        for stop in &walked.stopped {
+            eprintln!("commitguard: warning: history incomplete: {stop}");
+        }
+        log::debug!("history: {} commits, {} distinct blob pairs", walked.commits, walked.pairs);
+        for skipped in walked.skipped {
+            self.skip(skipped);
+        }
+        Ok(())
     }
 
     fn texts<'a>(&self, scanner: &Scanner, texts: impl Iterator<Item = &'a Text>) {

@@ -8,6 +8,7 @@
 //! lines that count as added. Checks never ask git anything themselves.
 
 pub mod git;
+pub mod history;
 pub mod walk;
 
 use crate::finding::CommitInfo;

@@ -2,6 +2,7 @@
 //! real binary, and the real pre-commit framework.
 
 mod config;
+mod history;
 mod install;
 mod precommit;
 mod secrets;
