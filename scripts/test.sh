@@ -13,6 +13,18 @@ if ! command -v pre-commit >/dev/null 2>&1; then
     export PATH="$PWD/.venv/bin:$PATH"
 fi
 
+# Microsoft's SARIF multitool validates the SARIF report (the schema check
+# runs without it). Best effort: without npm or the registry, that one check
+# says it did not run.
+if [ -z "${SARIF_MULTITOOL:-}" ] && [ "$(uname -sm)" = "Linux x86_64" ] && command -v npm >/dev/null 2>&1; then
+    tool=.tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+    if [ ! -x "$tool" ]; then
+        npm install --silent --no-audit --no-fund --prefix .tools @microsoft/sarif-multitool-linux@5.7.0 >/dev/null 2>&1 || true
+        [ -f "$tool" ] && chmod +x "$tool"
+    fi
+    [ -x "$tool" ] && export SARIF_MULTITOOL="$PWD/$tool"
+fi
+
 # Tests commit in scratch repositories; git refuses without an identity.
 git config --global user.name >/dev/null 2>&1 || git config --global user.name "commitguard tests"
 git config --global user.email >/dev/null 2>&1 || git config --global user.email "tests@commitguard.invalid"

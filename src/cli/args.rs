@@ -139,6 +139,8 @@ pub enum Format {
     Human,
     /// One JSON document: `{"findings": [...]}`.
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 /// Colour choice.

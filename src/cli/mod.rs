@@ -5,6 +5,7 @@ pub mod args;
 mod install;
 mod logger;
 mod report;
+mod sarif;
 mod secrets;
 
 use std::process::ExitCode;

@@ -9,6 +9,10 @@
 //! `message` and `fingerprint`. A secret finding adds `column`, `end_line`,
 //! `end_column` (1-based character columns; `end_column` is one past the
 //! last character) and `secret_redacted`; with `--show-secrets`, `secret`.
+//!
+//! # SARIF
+//!
+//! See [`crate::cli::sarif`].
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -33,6 +37,8 @@ pub(crate) struct Summary {
     pub(crate) skipped: Vec<Skipped>,
     /// Findings the baseline accepted.
     pub(crate) baselined: usize,
+    /// Every rule the run used (id, description), for SARIF.
+    pub(crate) rules: Vec<(String, String)>,
 }
 
 /// Writes the report where `args` says and returns the outcome.
@@ -47,6 +53,12 @@ pub(crate) fn emit(args: &ReportArgs, findings: &[Finding], summary: &Summary) -
     let text = match args.format {
         Format::Human => human(findings, summary, color, args.show_secrets),
         Format::Json => json(findings, args.show_secrets)?,
+        Format::Sarif => {
+            let mut text = serde_json::to_string_pretty(&crate::cli::sarif::document(findings, summary))
+                .context("encoding SARIF")?;
+            text.push('\n');
+            text
+        }
     };
     match &args.output {
         Some(path) => {

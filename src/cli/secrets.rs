@@ -38,6 +38,7 @@ pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
     let setup = Setup::new(&args.scan)?;
     let job = resolve(args)?;
     let (mut findings, mut summary) = setup.scan(job)?;
+    summary.rules = setup.scanner.rules().iter().map(|r| (r.id().to_owned(), r.description().to_owned())).collect();
     setup.ignore_file(&mut findings)?;
     if !args.no_baseline {
         let path = args.baseline.clone().unwrap_or_else(|| setup.root.join(baseline::FILE));

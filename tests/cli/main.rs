@@ -5,5 +5,6 @@ mod config;
 mod history;
 mod install;
 mod precommit;
+mod sarif;
 mod secrets;
 mod util;
