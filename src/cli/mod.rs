@@ -4,6 +4,7 @@
 pub mod args;
 mod install;
 mod logger;
+mod progress;
 mod report;
 mod sarif;
 mod secrets;

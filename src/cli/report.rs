@@ -44,6 +44,13 @@ pub(crate) struct Summary {
 /// Writes the report where `args` says and returns the outcome.
 pub(crate) fn emit(args: &ReportArgs, findings: &[Finding], summary: &Summary) -> Result<Outcome> {
     warn_skipped(&summary.skipped);
+    log::debug!(
+        "scanned {} files ({} bytes), skipped {}, {} findings",
+        summary.files,
+        summary.bytes,
+        summary.skipped.len(),
+        findings.len()
+    );
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,

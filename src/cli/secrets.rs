@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use anyhow::{bail, Context as _, Result};
 
 use crate::cli::args::{BaselineAction, BaselineArgs, ScanArgs, SecretsArgs};
+use crate::cli::progress::Progress;
 use crate::cli::report::{self, Summary};
 use crate::cli::Outcome;
 use crate::config;
@@ -124,7 +125,8 @@ impl Setup {
     }
 
     fn scan(&self, job: Job) -> Result<(Vec<Finding>, Summary)> {
-        let run = Run::default();
+        let long = matches!(job, Job::Tree { .. } | Job::History { .. });
+        let run = Run { progress: Progress::new(long), ..Run::default() };
         let (scanner, options) = (&self.scanner, &self.options);
         match job {
             Job::Tree { roots, base } => run.tree(scanner, &roots, &base, options),
@@ -135,7 +137,8 @@ impl Setup {
             }
             Job::History { repo, revisions } => run.history(scanner, &repo, &revisions, options)?,
         }
-        let Run { findings, summary } = run;
+        run.progress.finish();
+        let Run { findings, summary, .. } = run;
         let mut findings = findings.into_inner().expect("no scanning thread panicked");
         crate::finding::sort(&mut findings);
         Ok((findings, summary.into_inner().expect("no scanning thread panicked")))
@@ -199,10 +202,16 @@ fn pre_push_range() -> Option<(String, String)> {
 }
 
 /// Findings and counts gathered from scanning threads.
-#[derive(Default)]
 struct Run {
     findings: Mutex<Vec<Finding>>,
     summary: Mutex<Summary>,
+    progress: Progress,
+}
+
+impl Default for Run {
+    fn default() -> Run {
+        Run { findings: Mutex::default(), summary: Mutex::default(), progress: Progress::new(false) }
+    }
 }
 
 impl Run {
@@ -325,11 +334,13 @@ impl Run {
     }
 
     fn record(&self, bytes: usize, found: &mut Vec<Finding>) {
-        {
+        let total = {
             let mut summary = self.summary.lock().expect("no scanning thread panicked");
             summary.files += 1;
             summary.bytes += bytes as u64;
-        }
+            summary.bytes
+        };
+        self.progress.file(total);
         if !found.is_empty() {
             self.findings.lock().expect("no scanning thread panicked").append(found);
         }
