@@ -17,6 +17,8 @@
 //! assert!(findings.is_empty());
 //! ```
 
+#[cfg(test)]
+mod examples;
 pub mod inline;
 mod prefilter;
 pub mod rule;
@@ -301,7 +303,7 @@ pub fn redact(secret: &[u8]) -> String {
     let chars = text.chars().count();
     let shown = (chars / 4).min(4);
     let mut out: String = text.chars().take(shown).collect();
-    out.extend(std::iter::repeat_n('*', (chars - shown).clamp(1, 16)));
+    out.extend(std::iter::repeat('*').take((chars - shown).clamp(1, 16)));
     out
 }
 
