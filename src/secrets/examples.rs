@@ -95,6 +95,12 @@ fn rules_carry_examples_keywords_and_compile() {
         if let Some(k) = spec.keywords.iter().find(|k| k.len() < 3 || k.bytes().any(|b| b.is_ascii_uppercase())) {
             failures.push(format!("rule {id}: keyword {k:?} is shorter than 3 bytes or not lowercase"));
         }
+        // Built-in rules describe ASCII token formats. Unicode-aware `\w`,
+        // `\b` and classes compile into automata many times larger, which
+        // a hook run pays for on every commit that hits the rule.
+        if !spec.regex.starts_with("(?-u)") {
+            failures.push(format!("rule {id}: regex does not start with `(?-u)`"));
+        }
         if spec.description.trim().is_empty() {
             failures.push(format!("rule {id}: empty description"));
         }
