@@ -20,6 +20,8 @@
 pub mod allowlist;
 pub mod baseline;
 pub mod detect_secrets;
+#[cfg(test)]
+mod examples;
 pub mod ignorefile;
 pub mod inline;
 mod prefilter;
@@ -163,6 +165,14 @@ impl Scanner {
             };
             let Some(m) = secret_group else { continue };
             let whole = caps.get(0).expect("group 0 always matches");
+            if !compiled.allow_lines.is_empty() {
+                let (start, end) = (window.start + whole.start(), window.start + whole.end());
+                let line_start = memchr::memrchr(b'\n', &bytes[window.start..start]).map_or(window.start, |i| window.start + i + 1);
+                let line_end = memchr::memchr(b'\n', &bytes[end..window.end]).map_or(window.end, |i| end + i);
+                if compiled.allow_lines.iter().any(|r| r.is_match(&bytes[line_start..line_end])) {
+                    continue;
+                }
+            }
             let secret = m.as_bytes();
             if secret.is_empty() || !self.is_secret(rule, compiled, secret) {
                 continue;
@@ -344,7 +354,7 @@ pub fn redact(secret: &[u8]) -> String {
     let chars = text.chars().count();
     let shown = (chars / 4).min(4);
     let mut out: String = text.chars().take(shown).collect();
-    out.extend(std::iter::repeat_n('*', (chars - shown).clamp(1, 16)));
+    out.extend(std::iter::repeat('*').take((chars - shown).clamp(1, 16)));
     out
 }
 

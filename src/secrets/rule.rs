@@ -56,6 +56,10 @@ pub struct AllowSpec {
     /// Words (case-insensitive) that, inside the secret, mark it as not one.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Regexes tested against the line holding the match, for context that
+    /// lies outside it (`hashed_secret = …`).
+    #[serde(default)]
+    pub lines: Vec<String>,
 }
 
 /// A rule's examples.
@@ -116,6 +120,7 @@ pub struct Rule {
 pub(crate) struct Compiled {
     pub(crate) regex: Regex,
     pub(crate) allow: Vec<Regex>,
+    pub(crate) allow_lines: Vec<Regex>,
     /// The secret's capture group; `None`: the first group that matched.
     pub(crate) group: Option<usize>,
 }
@@ -198,7 +203,9 @@ impl Rule {
             None if groups > 0 => None,
             None => Some(0),
         };
-        Ok(Compiled { regex, allow, group })
+        let allow_lines =
+            self.spec.allowlist.lines.iter().map(|p| build(p, "allowlist line regex")).collect::<Result<_, _>>()?;
+        Ok(Compiled { regex, allow, allow_lines, group })
     }
 }
 

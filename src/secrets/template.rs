@@ -5,7 +5,8 @@
 //!
 //! - `{ALPHABET:N}` is N random characters of ALPHABET: `base62` (or
 //!   `alnum`), `upper`, `lower`, `alpha`, `digit`, `hex`, `HEX`, `base32`,
-//!   `base64`, `base64url`;
+//!   `base32lower`, `base64`, `base64url`, `lowernum` (`a-z0-9`), `uppernum` (`A-Z0-9`),
+//!   `bech32` and `BECH32` (the bech32 data alphabet, lower or upper case);
 //! - `{checksum}` is the rule's checksum of the characters produced by the
 //!   placeholder just before it;
 //! - `{{` and `}}` are literal braces.
@@ -66,8 +67,13 @@ fn alphabet(name: &str) -> Option<&'static [u8]> {
         "hex" => b"0123456789abcdef",
         "HEX" => b"0123456789ABCDEF",
         "base32" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+        "base32lower" => b"abcdefghijklmnopqrstuvwxyz234567",
         "base64" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         "base64url" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        "lowernum" => b"abcdefghijklmnopqrstuvwxyz0123456789",
+        "uppernum" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        "bech32" => b"qpzry9x8gf2tvdw0s3jn54khce6mua7l",
+        "BECH32" => b"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
         _ => return None,
     })
 }

@@ -1,0 +1,187 @@
+//! Checks every built-in rule against its own examples, and the rule files
+//! against the scanner they feed.
+//!
+//! Each `matches` template is expanded with several seeds and scanned alone
+//! with the full built-in [`Scanner`], so a rule passes only if its keywords,
+//! regex, validators and allowlist let the example through together. Each
+//! `non_matches` string must not be reported by its rule. Finally, every
+//! `rules/*.toml` file is scanned as text and must yield nothing at all: that
+//! keeps the repository free of anything its own scanner (or a peer's) would
+//! flag.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use crate::finding::{Detail, Finding};
+use crate::secrets::ruleset::BUILTIN_RULE_FILES;
+use crate::secrets::template::{expand, Rng};
+use crate::secrets::{Input, Rule, Scanner};
+use crate::source::AddedLines;
+
+/// How many times each `matches` template is expanded.
+const SEEDS: u64 = 8;
+
+/// Files named after one provider: their rule ids start with the file stem.
+/// The other files group a family (keys, urls, ai, …) and their ids start
+/// with each rule's own provider.
+const PROVIDER_FILES: &[&str] = &["aws", "azure", "github", "gitlab", "google", "jwt", "kubernetes", "slack", "stripe"];
+
+fn scanner() -> &'static Scanner {
+    static SCANNER: OnceLock<Scanner> = OnceLock::new();
+    SCANNER.get_or_init(|| Scanner::builtin().expect("built-in rules parse"))
+}
+
+fn scan(path: &str, text: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    scanner().scan(&Input::new(path, text.as_bytes(), &AddedLines::All), &mut findings);
+    findings
+}
+
+fn secret(finding: &Finding) -> &str {
+    match &finding.detail {
+        Detail::Secret(d) => &d.secret,
+        Detail::None => "",
+    }
+}
+
+/// Panics with every failure, one per line, if there are any.
+fn assert_no_failures(what: &str, failures: &[String]) {
+    assert!(failures.is_empty(), "{} {what}:\n{}", failures.len(), failures.join("\n"));
+}
+
+fn is_kebab_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+#[test]
+fn rule_ids_are_unique_and_provider_prefixed() {
+    let mut seen = HashSet::new();
+    let mut failures = Vec::new();
+    for (file, text) in BUILTIN_RULE_FILES {
+        let stem = file.trim_end_matches(".toml");
+        let rules = crate::secrets::parse_rules(file, text).expect("built-in rules parse");
+        for rule in &rules {
+            let id = rule.id();
+            if !seen.insert(id.to_owned()) {
+                failures.push(format!("{file}: rule {id}: id used twice"));
+            }
+            if !is_kebab_id(id) {
+                failures.push(format!("{file}: rule {id}: id is not `provider-what` in lowercase kebab case"));
+            }
+            if PROVIDER_FILES.contains(&stem) && !id.starts_with(&format!("{stem}-")) {
+                failures.push(format!("{file}: rule {id}: id does not start with `{stem}-`"));
+            }
+        }
+    }
+    assert_no_failures("rule id problems", &failures);
+}
+
+#[test]
+fn rules_carry_examples_keywords_and_compile() {
+    let mut failures = Vec::new();
+    for rule in scanner().rules() {
+        let (id, spec) = (rule.id(), rule.spec());
+        if spec.examples.matches.len() < 2 {
+            failures.push(format!("rule {id}: fewer than two `matches` examples"));
+        }
+        if spec.examples.non_matches.is_empty() {
+            failures.push(format!("rule {id}: no `non_matches` example"));
+        }
+        if spec.keywords.is_empty() {
+            failures.push(format!("rule {id}: no keyword, so it would run on every text"));
+        }
+        if let Some(k) = spec.keywords.iter().find(|k| k.len() < 3 || k.bytes().any(|b| b.is_ascii_uppercase())) {
+            failures.push(format!("rule {id}: keyword {k:?} is shorter than 3 bytes or not lowercase"));
+        }
+        // Built-in rules describe ASCII token formats. Unicode-aware `\w`,
+        // `\b` and classes compile into automata many times larger, which
+        // a hook run pays for on every commit that hits the rule.
+        if !spec.regex.starts_with("(?-u)") {
+            failures.push(format!("rule {id}: regex does not start with `(?-u)`"));
+        }
+        if spec.description.trim().is_empty() {
+            failures.push(format!("rule {id}: empty description"));
+        }
+        if let Err(e) = rule.validate() {
+            failures.push(e);
+        }
+    }
+    assert_no_failures("rule definition problems", &failures);
+}
+
+/// The failures of one rule's `matches` templates.
+fn check_matches(rule: &Rule, failures: &mut Vec<String>) {
+    let id = rule.id();
+    for template in &rule.spec().examples.matches {
+        for seed in 1..=SEEDS {
+            let mut rng = Rng::with_seed(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ id.len() as u64);
+            let text = match expand(template, rule.spec().checksum, &mut rng) {
+                Ok(text) => text,
+                Err(e) => {
+                    failures.push(format!("rule {id}: {e}"));
+                    break;
+                }
+            };
+            let findings = scan("example.txt", &text);
+            if !findings.iter().any(|f| f.rule == id && !secret(f).is_empty()) {
+                let others: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+                failures.push(format!(
+                    "rule {id}: template {template:?} (seed {seed}) expanded to {text:?} is not reported \
+                     (other rules reported: {others:?})"
+                ));
+                break;
+            }
+        }
+    }
+}
+
+#[test]
+fn rules_report_their_matches() {
+    let mut failures = Vec::new();
+    for rule in scanner().rules() {
+        check_matches(rule, &mut failures);
+    }
+    assert_no_failures("`matches` examples not reported", &failures);
+}
+
+#[test]
+fn rules_skip_their_non_matches() {
+    let mut failures = Vec::new();
+    for rule in scanner().rules() {
+        let id = rule.id();
+        for example in &rule.spec().examples.non_matches {
+            if let Some(f) = scan("example.txt", example).iter().find(|f| f.rule == id) {
+                failures.push(format!("rule {id}: non-match {example:?} is reported (secret {:?})", secret(f)));
+            }
+        }
+    }
+    assert_no_failures("`non_matches` examples reported", &failures);
+}
+
+/// The rule files hold regexes, templates and near-misses, never anything
+/// the scanner reports: the project scans itself clean.
+#[test]
+fn rule_files_scan_clean() {
+    let mut failures = Vec::new();
+    for (file, text) in BUILTIN_RULE_FILES {
+        for f in scan(&format!("rules/{file}"), text) {
+            failures.push(format!("rules/{file}:{}: rule {} reports {:?}", f.line, f.rule, secret(&f)));
+        }
+    }
+    assert_no_failures("findings in the built-in rule files", &failures);
+}
+
+#[test]
+fn examples_check_can_fail() {
+    // A rule whose example its regex cannot match must be caught, or the
+    // checks above prove nothing.
+    let text = "[[rules]]\nid = \"test-never\"\ndescription = \"d\"\nregex = 'zz[0-9]{4}'\nkeywords = [\"zz\"]\n\
+                [rules.examples]\nmatches = [\"zz{alpha:4}\", \"zz\"]\nnon_matches = [\"z\"]\n";
+    let rules = crate::secrets::parse_rules("test.toml", text).unwrap();
+    let mut failures = Vec::new();
+    check_matches(&rules[0], &mut failures);
+    assert_eq!(failures.len(), 2, "{failures:?}");
+    assert!(failures[0].contains("rule test-never") && failures[0].contains("zz{alpha:4}"));
+}
