@@ -34,9 +34,11 @@ command -v rg >/dev/null 2>&1 || cargo install ripgrep --locked --quiet
 # Read the tree once so that both tools find it in the page cache.
 rg --hidden --no-require-git -c -F "warm the page cache" "$corpus" >/dev/null || true
 echo "commit measured: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo '+dirty')"
-read -r files bytes < <(cd "$corpus" && "$bin" -v secrets --all-files --format json 2>&1 >/dev/null |
-    sed -n 's/.*scanned \([0-9]*\) files (\([0-9]*\) bytes).*/\1 \2/p')
-findings=$(cd "$corpus" && "$bin" secrets --all-files --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))')
+# One run for the counts (exit 1 just means findings).
+report=$(mktemp)
+(cd "$corpus" && "$bin" -v secrets --all-files --format json >"$report" 2>"$report.log") || true
+read -r files bytes < <(sed -n 's/.*scanned \([0-9]*\) files (\([0-9]*\) bytes).*/\1 \2/p' "$report.log")
+findings=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$report")
 echo
 echo "== whole tree: $corpus"
 echo "   $files files, $bytes bytes scanned by commitguard; $findings findings"

@@ -73,7 +73,12 @@ pub struct Scratch {
     prefilter: PrefilterScratch,
     windows: Vec<Window>,
     candidates: Vec<Candidate>,
+    /// Per rule: this thread's regex cache and capture slots, made the
+    /// first time the rule runs here.
+    caches: Vec<Option<RegexCache>>,
 }
+
+type RegexCache = (regex_automata::meta::Cache, regex_automata::util::captures::Captures);
 
 /// A validated regex match before locating and filtering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -141,7 +146,7 @@ impl Scanner {
             {
                 continue;
             }
-            self.run_rule(input.bytes, *window, &mut scratch.candidates);
+            self.run_rule(input.bytes, *window, &mut scratch.caches, &mut scratch.candidates);
         }
         scratch.candidates.sort_unstable();
         scratch.candidates.dedup();
@@ -149,7 +154,7 @@ impl Scanner {
     }
 
     /// Runs one rule's regex over one window and keeps the validated matches.
-    fn run_rule(&self, bytes: &[u8], window: Window, out: &mut Vec<Candidate>) {
+    fn run_rule(&self, bytes: &[u8], window: Window, caches: &mut Vec<Option<RegexCache>>, out: &mut Vec<Candidate>) {
         let rule = &self.rules[window.rule];
         let Ok(compiled) = rule.compiled() else {
             // A built-in rule that does not compile is caught by the test
@@ -158,28 +163,39 @@ impl Scanner {
             return;
         };
         let hay = &bytes[window.start..window.end];
-        for caps in compiled.regex.captures_iter(hay) {
+        if caches.len() < self.rules.len() {
+            caches.resize_with(self.rules.len(), || None);
+        }
+        let (cache, caps) = caches[window.rule]
+            .get_or_insert_with(|| (compiled.regex.create_cache(), compiled.regex.create_captures()));
+        let mut input = regex_automata::Input::new(hay);
+        let mut at = 0;
+        while at <= hay.len() {
+            input.set_start(at);
+            compiled.regex.search_captures_with(cache, &input, caps);
+            let Some(whole) = caps.get_match() else { break };
+            at = if whole.is_empty() { whole.end() + 1 } else { whole.end() };
             let secret_group = match compiled.group {
-                Some(g) => caps.get(g),
-                None => caps.iter().skip(1).flatten().find(|m| !m.is_empty()),
+                Some(g) => caps.get_group(g),
+                None => (1..caps.group_len()).filter_map(|g| caps.get_group(g)).find(|m| !m.is_empty()),
             };
             let Some(m) = secret_group else { continue };
-            let whole = caps.get(0).expect("group 0 always matches");
             if !compiled.allow_lines.is_empty() {
                 let (start, end) = (window.start + whole.start(), window.start + whole.end());
-                let line_start = memchr::memrchr(b'\n', &bytes[window.start..start]).map_or(window.start, |i| window.start + i + 1);
+                let line_start =
+                    memchr::memrchr(b'\n', &bytes[window.start..start]).map_or(window.start, |i| window.start + i + 1);
                 let line_end = memchr::memchr(b'\n', &bytes[end..window.end]).map_or(window.end, |i| end + i);
                 if compiled.allow_lines.iter().any(|r| r.is_match(&bytes[line_start..line_end])) {
                     continue;
                 }
             }
-            let secret = m.as_bytes();
+            let secret = &hay[m.start..m.end];
             if secret.is_empty() || !self.is_secret(rule, compiled, secret) {
                 continue;
             }
             out.push(Candidate {
-                start: window.start + m.start(),
-                end: window.start + m.end(),
+                start: window.start + m.start,
+                end: window.start + m.end,
                 rule: window.rule,
                 match_start: window.start + whole.start(),
                 match_end: window.start + whole.end(),

@@ -9,6 +9,7 @@
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::{meta, util::syntax, PatternID};
 use serde::Deserialize;
 
 use crate::secrets::allowlist::Allowlist;
@@ -118,7 +119,10 @@ pub struct Rule {
 /// The compiled parts of a rule.
 #[derive(Debug)]
 pub(crate) struct Compiled {
-    pub(crate) regex: Regex,
+    /// The rule's regex, as a `regex-automata` meta regex so that each
+    /// scanning thread can keep its own cache for it (see
+    /// [`crate::secrets::Scratch`]) instead of going through a shared pool.
+    pub(crate) regex: meta::Regex,
     pub(crate) allow: Vec<Regex>,
     pub(crate) allow_lines: Vec<Regex>,
     /// The secret's capture group; `None`: the first group that matched.
@@ -191,10 +195,14 @@ impl Rule {
                 .build()
                 .map_err(|e| format!("rule {}: {what} does not compile: {}", self.spec.id, one_line(&e.to_string())))
         };
-        let regex = build(&self.spec.regex, "regex")?;
+        let regex = meta::Regex::builder()
+            .configure(meta::Config::new().utf8_empty(false).nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+            .syntax(syntax::Config::new().utf8(false))
+            .build(&self.spec.regex)
+            .map_err(|e| format!("rule {}: regex does not compile: {}", self.spec.id, one_line(&e.to_string())))?;
         let allow =
             self.spec.allowlist.regexes.iter().map(|p| build(p, "allowlist regex")).collect::<Result<_, _>>()?;
-        let groups = regex.captures_len() - 1;
+        let groups = regex.group_info().group_len(PatternID::ZERO) - 1;
         let group = match self.spec.secret_group {
             Some(g) if g > groups => {
                 return Err(format!("rule {}: secret_group {g} but the regex has {groups} groups", self.spec.id))
