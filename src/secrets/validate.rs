@@ -90,6 +90,12 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "foobar",
     "lorem",
     "replace",
+    // The example credentials of RFC 6749 (OAuth 2.0), copied into many
+    // libraries' documentation and tests.
+    "2yotnfzfejr1zcsicmwpaa",
+    "tgzv3jokf0xg5qx2tlkwia",
+    "splxlobezqqybys6wxsbia",
+    "czzcagrsa3f0mzpnwdfmqmf0m2jw",
 ];
 
 /// Whether `secret` is a placeholder or documentation value rather than a
@@ -156,7 +162,14 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        for p in ["AKIAIOSFODNN7EXAMPLE", "xxxxxxxxxxxxxxxx", "your-api-key-here", "<TOKEN>", "${API_KEY}"] {
+        for p in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "xxxxxxxxxxxxxxxx",
+            "your-api-key-here",
+            "<TOKEN>",
+            "${API_KEY}",
+            "2YotnFZFEjr1zCsicMWpAA",
+        ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
         for p in ["abcdefghijklmnop", "1234567890", "aaaaaaaaaa", "abababababab"] {
