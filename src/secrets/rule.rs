@@ -118,6 +118,12 @@ impl Rule {
         &self.spec.description
     }
 
+    /// Whether the rule is a fallback: a generic detector (id `generic-…`)
+    /// whose matches give way to any other rule's overlapping match.
+    pub fn is_fallback(&self) -> bool {
+        self.spec.id.starts_with("generic-")
+    }
+
     /// The spec this rule was built from.
     pub fn spec(&self) -> &RuleSpec {
         &self.spec
