@@ -7,8 +7,8 @@
 //!   `alnum`), `upper`, `lower`, `alpha`, `digit`, `hex`, `HEX`, `base32`,
 //!   `base32lower`, `base64`, `base64url`, `lowernum` (`a-z0-9`), `uppernum` (`A-Z0-9`),
 //!   `bech32` and `BECH32` (the bech32 data alphabet, lower or upper case);
-//! - `{checksum}` is the rule's checksum of the characters produced by the
-//!   placeholder just before it;
+//! - `{checksum}` is the rule's checksum of the token generated so far (see
+//!   [`Checksum::covered_tail`]);
 //! - `{{` and `}}` are literal braces.
 
 use crate::secrets::validate::Checksum;
@@ -87,7 +87,7 @@ fn alphabet(name: &str) -> Option<&'static [u8]> {
 pub fn expand(template: &str, checksum: Option<Checksum>, rng: &mut Rng) -> Result<String, TemplateError> {
     let err = |what: &str| TemplateError(format!("template {template:?}: {what}"));
     let mut out = String::with_capacity(template.len() + 64);
-    let mut last_random: Option<String> = None;
+    let mut produced_random = false;
     let mut rest = template;
     while let Some(open) = rest.find(['{', '}']) {
         out.push_str(&rest[..open]);
@@ -105,8 +105,11 @@ pub fn expand(template: &str, checksum: Option<Checksum>, rng: &mut Rng) -> Resu
         rest = &tail[close + 1..];
         if inner == "checksum" {
             let scheme = checksum.ok_or_else(|| err("{checksum} but the rule has no checksum"))?;
-            let body = last_random.as_deref().ok_or_else(|| err("{checksum} before any random part"))?;
-            out.push_str(&String::from_utf8_lossy(&scheme.compute(body.as_bytes())));
+            if !produced_random {
+                return Err(err("{checksum} before any random part"));
+            }
+            let check = scheme.compute(scheme.covered_tail(out.as_bytes()));
+            out.push_str(&String::from_utf8_lossy(&check));
             continue;
         }
         let (name, count) = inner.split_once(':').ok_or_else(|| err("placeholder is not {ALPHABET:N}"))?;
@@ -114,7 +117,7 @@ pub fn expand(template: &str, checksum: Option<Checksum>, rng: &mut Rng) -> Resu
         let count: usize = count.parse().map_err(|_| err(&format!("bad length {count:?}")))?;
         let random: String = (0..count).map(|_| char::from(chars[rng.below(chars.len())])).collect();
         out.push_str(&random);
-        last_random = Some(random);
+        produced_random = true;
     }
     out.push_str(rest);
     Ok(out)
