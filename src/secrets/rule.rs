@@ -17,7 +17,9 @@ use crate::secrets::validate::Checksum;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
-    /// Unique id, starting with the provider (`aws-access-key-id`).
+    /// Unique id, starting with the provider (`aws-access-key-id`). Ids
+    /// starting `generic-` mark fallback rules, whose matches give way to any
+    /// other rule's overlapping match (see [`Rule::is_fallback`]).
     pub id: String,
     /// One line saying what the rule finds.
     pub description: String,

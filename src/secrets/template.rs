@@ -5,8 +5,9 @@
 //!
 //! - `{ALPHABET:N}` is N random characters of ALPHABET: `base62` (or
 //!   `alnum`), `upper`, `lower`, `alpha`, `digit`, `hex`, `HEX`, `base32`,
-//!   `base32lower`, `base64`, `base64url`, `lowernum` (`a-z0-9`), `uppernum` (`A-Z0-9`),
-//!   `bech32` and `BECH32` (the bech32 data alphabet, lower or upper case);
+//!   `base32lower`, `base64`, `base64url`, `lowernum` (`a-z0-9`), `uppernum`
+//!   (`A-Z0-9`), `BECH32` (the bech32 data alphabet in upper case, as in age
+//!   keys);
 //! - `{checksum}` is the rule's checksum of the token generated so far (see
 //!   [`Checksum::covered_tail`]);
 //! - `{{` and `}}` are literal braces.
@@ -72,7 +73,6 @@ fn alphabet(name: &str) -> Option<&'static [u8]> {
         "base64url" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
         "lowernum" => b"abcdefghijklmnopqrstuvwxyz0123456789",
         "uppernum" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-        "bech32" => b"qpzry9x8gf2tvdw0s3jn54khce6mua7l",
         "BECH32" => b"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
         _ => return None,
     })
