@@ -224,3 +224,44 @@ fn lockfile_scans_clean() {
         findings.iter().map(|f| format!("Cargo.lock:{}: rule {} reports {:?}", f.line, f.rule, secret(f))).collect();
     assert_no_failures("findings in Cargo.lock", &failures);
 }
+
+/// Lines of the lockfiles issue 3 names, git output, and UUIDs, as
+/// templates: integrity hashes, revisions and ids are not secrets, even next
+/// to package names such as `js-tokens` or `jsonwebtoken`.
+const NOT_SECRETS: &[&str] = &[
+    "    \"node_modules/js-tokens\": {{",
+    "      \"resolved\": \"https://registry.npmjs.org/js-tokens/-/js-tokens-4.0.0.tgz\",",
+    "      \"integrity\": \"sha512-{base64:86}==\",",
+    "        \"secret-stack\": \"^6.4.2\", \"password-prompt\": \"^1.1.3\",",
+    "\"@octokit/auth-token@^4.0.0\":",
+    "  resolved \"https://registry.yarnpkg.com/@octokit/auth-token/-/auth-token-4.0.0.tgz#{hex:40}\"",
+    "  integrity sha512-{base64:86}==",
+    "  /jsonwebtoken@9.0.2:",
+    "    resolution: {{integrity: sha512-{base64:86}==}}",
+    "{{file = \"PyJWT-2.8.0-py3-none-any.whl\", hash = \"sha256:{hex:64}\"}},",
+    "sdist = {{ url = \"https://files.pythonhosted.org/packages/{hex:2}/{hex:2}/{hex:60}/tokenizers-0.19.1.tar.gz\", \
+     hash = \"sha256:{hex:64}\", size = 321 }}",
+    "github.com/golang-jwt/jwt/v5 v5.2.1 h1:{base64:43}=",
+    "golang.org/x/oauth2 v0.21.0/go.mod h1:{base64:43}=",
+    "  jwt (2.8.1) sha256={hex:64}",
+    "            \"reference\": \"{hex:40}\",",
+    "                \"url\": \"https://api.github.com/repos/lcobucci/jwt/zipball/{hex:40}\",",
+    "commit {hex:40}",
+    "index {hex:7}..{hex:7} 100644",
+    "\"id\": \"{hex:8}-{hex:4}-4{hex:3}-a{hex:3}-{hex:12}\",",
+    "token: {hex:8}-{hex:4}-4{hex:3}-a{hex:3}-{hex:12}",
+];
+
+#[test]
+fn lockfile_lines_hashes_and_ids_scan_clean() {
+    let mut failures = Vec::new();
+    for template in NOT_SECRETS {
+        for seed in 1..=SEEDS {
+            let text = expand(template, None, &mut Rng::with_seed(seed)).expect("valid template");
+            for f in scan("lockfile", &text) {
+                failures.push(format!("{text:?}: rule {} reports {:?}", f.rule, secret(&f)));
+            }
+        }
+    }
+    assert_no_failures("findings in lockfile lines, hashes and ids", &failures);
+}
