@@ -26,6 +26,10 @@ const SEEDS: u64 = 8;
 /// with each rule's own provider.
 const PROVIDER_FILES: &[&str] = &["aws", "azure", "github", "gitlab", "google", "jwt", "kubernetes", "slack", "stripe"];
 
+/// Words that say what a secret is, not whose: an id must start with the
+/// provider (`stripe-…`), the format (`pem-…`) or `generic`.
+const NOT_PROVIDERS: &[&str] = &["api", "access", "auth", "key", "password", "private", "secret", "token"];
+
 fn scanner() -> &'static Scanner {
     static SCANNER: OnceLock<Scanner> = OnceLock::new();
     SCANNER.get_or_init(|| Scanner::builtin().expect("built-in rules parse"))
@@ -69,6 +73,10 @@ fn rule_ids_are_unique_and_provider_prefixed() {
             }
             if !is_kebab_id(id) {
                 failures.push(format!("{file}: rule {id}: id is not `provider-what` in lowercase kebab case"));
+            }
+            let first = id.split('-').next().unwrap_or_default();
+            if NOT_PROVIDERS.contains(&first) {
+                failures.push(format!("{file}: rule {id}: id starts with `{first}`, not with a provider or format"));
             }
             if PROVIDER_FILES.contains(&stem) && !id.starts_with(&format!("{stem}-")) {
                 failures.push(format!("{file}: rule {id}: id does not start with `{stem}-`"));
