@@ -134,6 +134,9 @@ impl Scanner {
     /// `GITHUB_TOKEN=ghp_…` is one `github-pat` finding rather than that and
     /// a `generic-token` one. `candidates` must be sorted.
     fn drop_shadowed(&self, candidates: &mut Vec<Candidate>) {
+        if candidates.len() < 2 {
+            return;
+        }
         let is_fallback = |c: &Candidate| self.rules[c.rule].is_fallback();
         // Provider matches sorted by start, with the furthest end reached so
         // far, so one binary search tells whether any overlaps a range.
