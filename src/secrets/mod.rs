@@ -3,8 +3,9 @@
 //! A scan of one text runs: keyword prefilter ([`prefilter`]) → the regexes
 //! of the rules whose keywords hit, only inside the windows around the hits
 //! → validators ([`validate`]: entropy, checksum, placeholder) → the rule's
-//! allowlist → added-lines filter → inline allow marks ([`inline`]). What is
-//! left becomes a [`Finding`].
+//! allowlist → overlaps (one finding per span; `generic-…` rules give way to
+//! provider rules) → added-lines filter → inline allow marks ([`inline`]).
+//! What is left becomes a [`Finding`].
 //!
 //! ```
 //! use commitguard::secrets::{Input, Scanner};
@@ -150,7 +151,44 @@ impl Scanner {
         }
         scratch.candidates.sort_unstable();
         scratch.candidates.dedup();
+        self.drop_shadowed(&mut scratch.candidates);
         self.report(input, &scratch.candidates, out);
+    }
+
+    /// Drops candidates that another rule already reports: a second rule on
+    /// exactly the same bytes (the earlier rule wins), and a fallback rule's
+    /// match that overlaps a provider rule's match, so that
+    /// `GITHUB_TOKEN=ghp_…` is one `github-pat` finding rather than that and
+    /// a `generic-token` one. `candidates` must be sorted.
+    fn drop_shadowed(&self, candidates: &mut Vec<Candidate>) {
+        if candidates.len() < 2 {
+            return;
+        }
+        let is_fallback = |c: &Candidate| self.rules[c.rule].is_fallback();
+        // Provider matches sorted by start, with the furthest end reached so
+        // far, so one binary search tells whether any overlaps a range.
+        let mut reach = 0;
+        let provider: Vec<(usize, usize)> = candidates
+            .iter()
+            .filter(|c| !is_fallback(c))
+            .map(|c| {
+                reach = reach.max(c.end);
+                (c.start, reach)
+            })
+            .collect();
+        let overlaps_provider = |c: &Candidate| {
+            let before_end = provider.partition_point(|&(start, _)| start < c.end);
+            before_end > 0 && provider[before_end - 1].1 > c.start
+        };
+        let mut last_span = None;
+        candidates.retain(|c| {
+            let span = Some((c.start, c.end));
+            let keep = span != last_span && !(is_fallback(c) && overlaps_provider(c));
+            if keep {
+                last_span = span;
+            }
+            keep
+        });
     }
 
     /// Runs one rule's regex over one window and keeps the validated matches.
@@ -370,7 +408,7 @@ pub fn redact(secret: &[u8]) -> String {
     let chars = text.chars().count();
     let shown = (chars / 4).min(4);
     let mut out: String = text.chars().take(shown).collect();
-    out.extend(std::iter::repeat('*').take((chars - shown).clamp(1, 16)));
+    out.extend(std::iter::repeat_n('*', (chars - shown).clamp(1, 16)));
     out
 }
 
@@ -410,6 +448,22 @@ mod tests {
         assert!(overlaps(&[(4, 8)], 0, 5));
         assert!(!overlaps(&[(4, 8)], 8, 12));
         assert!(!overlaps(&[(4, 8)], 0, 4));
+    }
+
+    #[test]
+    fn fallback_rules_yield_to_provider_rules() {
+        let rules = "[[rules]]\nid = \"acme-token\"\ndescription = \"d\"\nregex = 'acme_[a-z]{8}'\nkeywords = [\"acme_\"]\n\
+                     [[rules]]\nid = \"acme-token-again\"\ndescription = \"d\"\nregex = 'acme_[a-z]{8}'\nkeywords = [\"acme_\"]\n\
+                     [[rules]]\nid = \"generic-token\"\ndescription = \"d\"\nregex = 'token=(\\S+)'\nkeywords = [\"token\"]\n";
+        let scanner = Scanner::new(parse_rules("test.toml", rules).unwrap());
+        let scan = |text: &str| {
+            let mut findings = Vec::new();
+            scanner.scan(&Input::new("t", text.as_bytes(), &AddedLines::All), &mut findings);
+            findings.into_iter().map(|f| f.rule).collect::<Vec<_>>()
+        };
+        assert_eq!(scan("token=acme_qwrtzpsd\n"), ["acme-token"]);
+        assert_eq!(scan("token=qwrtzpsd acme_qwrtzpsd\n"), ["generic-token", "acme-token"]);
+        assert_eq!(scan("token=k3J9sD0fLq7ZxW2v\n"), ["generic-token"]);
     }
 
     #[test]

@@ -19,7 +19,9 @@ use crate::secrets::validate::Checksum;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
-    /// Unique id, starting with the provider (`aws-access-key-id`).
+    /// Unique id, starting with the provider (`aws-access-key-id`). Ids
+    /// starting `generic-` mark fallback rules, whose matches give way to any
+    /// other rule's overlapping match (see [`Rule::is_fallback`]).
     pub id: String,
     /// One line saying what the rule finds.
     pub description: String,
@@ -157,6 +159,12 @@ impl Rule {
     /// The rule's one-line description.
     pub fn description(&self) -> &str {
         &self.spec.description
+    }
+
+    /// Whether the rule is a fallback: a generic detector (id `generic-…`)
+    /// whose matches give way to any other rule's overlapping match.
+    pub fn is_fallback(&self) -> bool {
+        self.spec.id.starts_with("generic-")
     }
 
     /// The spec this rule was built from.

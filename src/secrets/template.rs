@@ -5,10 +5,11 @@
 //!
 //! - `{ALPHABET:N}` is N random characters of ALPHABET: `base62` (or
 //!   `alnum`), `upper`, `lower`, `alpha`, `digit`, `hex`, `HEX`, `base32`,
-//!   `base32lower`, `base64`, `base64url`, `lowernum` (`a-z0-9`), `uppernum` (`A-Z0-9`),
-//!   `bech32` and `BECH32` (the bech32 data alphabet, lower or upper case);
-//! - `{checksum}` is the rule's checksum of the characters produced by the
-//!   placeholder just before it;
+//!   `base32lower`, `base64`, `base64url`, `lowernum` (`a-z0-9`), `uppernum`
+//!   (`A-Z0-9`), `BECH32` (the bech32 data alphabet in upper case, as in age
+//!   keys);
+//! - `{checksum}` is the rule's checksum of the token generated so far (see
+//!   [`Checksum::covered_tail`]);
 //! - `{{` and `}}` are literal braces.
 
 use crate::secrets::validate::Checksum;
@@ -72,7 +73,6 @@ fn alphabet(name: &str) -> Option<&'static [u8]> {
         "base64url" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
         "lowernum" => b"abcdefghijklmnopqrstuvwxyz0123456789",
         "uppernum" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-        "bech32" => b"qpzry9x8gf2tvdw0s3jn54khce6mua7l",
         "BECH32" => b"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
         _ => return None,
     })
@@ -87,7 +87,7 @@ fn alphabet(name: &str) -> Option<&'static [u8]> {
 pub fn expand(template: &str, checksum: Option<Checksum>, rng: &mut Rng) -> Result<String, TemplateError> {
     let err = |what: &str| TemplateError(format!("template {template:?}: {what}"));
     let mut out = String::with_capacity(template.len() + 64);
-    let mut last_random: Option<String> = None;
+    let mut produced_random = false;
     let mut rest = template;
     while let Some(open) = rest.find(['{', '}']) {
         out.push_str(&rest[..open]);
@@ -105,8 +105,11 @@ pub fn expand(template: &str, checksum: Option<Checksum>, rng: &mut Rng) -> Resu
         rest = &tail[close + 1..];
         if inner == "checksum" {
             let scheme = checksum.ok_or_else(|| err("{checksum} but the rule has no checksum"))?;
-            let body = last_random.as_deref().ok_or_else(|| err("{checksum} before any random part"))?;
-            out.push_str(&String::from_utf8_lossy(&scheme.compute(body.as_bytes())));
+            if !produced_random {
+                return Err(err("{checksum} before any random part"));
+            }
+            let check = scheme.compute(scheme.covered_tail(out.as_bytes()));
+            out.push_str(&String::from_utf8_lossy(&check));
             continue;
         }
         let (name, count) = inner.split_once(':').ok_or_else(|| err("placeholder is not {ALPHABET:N}"))?;
@@ -114,7 +117,7 @@ pub fn expand(template: &str, checksum: Option<Checksum>, rng: &mut Rng) -> Resu
         let count: usize = count.parse().map_err(|_| err(&format!("bad length {count:?}")))?;
         let random: String = (0..count).map(|_| char::from(chars[rng.below(chars.len())])).collect();
         out.push_str(&random);
-        last_random = Some(random);
+        produced_random = true;
     }
     out.push_str(rest);
     Ok(out)

@@ -26,6 +26,10 @@ pub enum Checksum {
     /// GitHub's and npm's format: `prefix_` + body + 6 base62 characters that
     /// encode the CRC32 of the body.
     Crc32Base62,
+    /// Grafana's service account tokens: `glsa_` + secret + `_` + 8 hex
+    /// digits, the CRC32 (IEEE) of everything before the last `_`, its four
+    /// bytes little-endian.
+    Crc32HexLe,
 }
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -33,24 +37,54 @@ const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 impl Checksum {
     /// Whether `secret` carries a valid checksum.
     pub fn verify(self, secret: &[u8]) -> bool {
+        self.split(secret).is_some_and(|(covered, check)| check == self.compute(covered).as_slice())
+    }
+
+    /// Splits a token into the part its checksum covers and the checksum.
+    fn split(self, token: &[u8]) -> Option<(&[u8], &[u8])> {
+        let last_underscore = token.iter().rposition(|&b| b == b'_')?;
         match self {
             Checksum::Crc32Base62 => {
-                let Some(body_start) = secret.iter().rposition(|&b| b == b'_').map(|i| i + 1) else {
-                    return false;
-                };
-                if secret.len() < body_start + 6 {
-                    return false;
-                }
-                let (body, check) = secret[body_start..].split_at(secret.len() - body_start - 6);
-                check == base62_crc32(body)
+                let body = &token[last_underscore + 1..];
+                let body_len = body.len().checked_sub(6)?;
+                Some(body.split_at(body_len))
+            }
+            Checksum::Crc32HexLe => Some((&token[..last_underscore], &token[last_underscore + 1..])),
+        }
+    }
+
+    /// The checksum characters for `covered`, as a token generator appends
+    /// them.
+    pub fn compute(self, covered: &[u8]) -> Vec<u8> {
+        match self {
+            Checksum::Crc32Base62 => base62_crc32(covered).to_vec(),
+            Checksum::Crc32HexLe => {
+                let digits = b"0123456789abcdef";
+                crc32fast::hash(covered)
+                    .to_le_bytes()
+                    .iter()
+                    .flat_map(|&b| [digits[usize::from(b >> 4)], digits[usize::from(b & 15)]])
+                    .collect()
             }
         }
     }
 
-    /// The checksum characters for `body`, as a token generator appends them.
-    pub fn compute(self, body: &[u8]) -> Vec<u8> {
+    /// The part of `text` that a checksum appended right after it covers,
+    /// when `text` ends with a token being generated: the characters after
+    /// the last `_` for [`Checksum::Crc32Base62`]; the trailing run of token
+    /// characters, less its final `_`, for [`Checksum::Crc32HexLe`].
+    pub fn covered_tail(self, text: &[u8]) -> &[u8] {
         match self {
-            Checksum::Crc32Base62 => base62_crc32(body).to_vec(),
+            Checksum::Crc32Base62 => {
+                let start = text.iter().rposition(|&b| b == b'_').map_or(0, |i| i + 1);
+                &text[start..]
+            }
+            Checksum::Crc32HexLe => {
+                let text = text.strip_suffix(b"_").unwrap_or(text);
+                let is_token_char = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+                let start = text.iter().rposition(|b| !is_token_char(b)).map_or(0, |i| i + 1);
+                &text[start..]
+            }
         }
     }
 }
@@ -90,6 +124,12 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "foobar",
     "lorem",
     "replace",
+    // The example credentials of RFC 6749 (OAuth 2.0), copied into many
+    // libraries' documentation and tests.
+    "2yotnfzfejr1zcsicmwpaa",
+    "tgzv3jokf0xg5qx2tlkwia",
+    "splxlobezqqybys6wxsbia",
+    "czzcagrsa3f0mzpnwdfmqmf0m2jw",
 ];
 
 /// Whether `secret` is a placeholder or documentation value rather than a
@@ -155,8 +195,30 @@ mod tests {
     }
 
     #[test]
+    fn crc32_hex_le_round_trip() {
+        // CRC32 ("123456789") is the standard check value 0xCBF43926.
+        assert_eq!(Checksum::Crc32HexLe.compute(b"123456789"), b"2639f4cb");
+        // Built from pieces so that the source holds no token-shaped string.
+        let covered = [b"glsa".as_slice(), b"_k3J9sD0fLq7ZxW2vq8Vz3LmP0xTw7RkN"].concat();
+        let check = Checksum::Crc32HexLe.compute(&covered);
+        let token = [&covered[..], b"_", &check].concat();
+        assert!(Checksum::Crc32HexLe.verify(&token));
+        assert!(!Checksum::Crc32HexLe.verify(&[&covered[..], b"_00000000"].concat()));
+        assert!(!Checksum::Crc32HexLe.verify(b"no-underscore"));
+        assert_eq!(Checksum::Crc32HexLe.covered_tail(b"TOKEN=glsa_abc_"), b"glsa_abc");
+        assert_eq!(Checksum::Crc32Base62.covered_tail(b"TOKEN=ghp_abc"), b"abc");
+    }
+
+    #[test]
     fn placeholders() {
-        for p in ["AKIAIOSFODNN7EXAMPLE", "xxxxxxxxxxxxxxxx", "your-api-key-here", "<TOKEN>", "${API_KEY}"] {
+        for p in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "xxxxxxxxxxxxxxxx",
+            "your-api-key-here",
+            "<TOKEN>",
+            "${API_KEY}",
+            "2YotnFZFEjr1zCsicMWpAA",
+        ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
         for p in ["abcdefghijklmnop", "1234567890", "aaaaaaaaaa", "abababababab"] {
