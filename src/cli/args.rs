@@ -89,6 +89,10 @@ pub struct LicensesArgs {
     /// network (the hooks pass it).
     #[arg(long)]
     pub offline: bool,
+    /// Run cargo metadata with --locked: fail instead of updating a stale
+    /// Cargo.lock.
+    #[arg(long)]
+    pub locked: bool,
     /// A package-lock.json (v2 or v3) to check (default:
     /// ./package-lock.json when present).
     #[arg(long, value_name = "FILE")]

@@ -62,7 +62,7 @@ fn dependencies(args: &LicensesArgs) -> Result<Outcome> {
 
     let mut packages: Vec<Package> = Vec::new();
     if let Some(manifest) = manifest {
-        let options = MetadataOptions { manifest, offline: args.offline };
+        let options = MetadataOptions { manifest, offline: args.offline, locked: args.locked };
         packages.extend(cargo::packages(&options, &config)?);
     }
     if let Some(lock) = npm_lock {

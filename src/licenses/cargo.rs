@@ -21,6 +21,9 @@ pub struct MetadataOptions {
     pub manifest: PathBuf,
     /// Pass `--offline`, so a hook never waits on the network.
     pub offline: bool,
+    /// Pass `--locked`. Without it cargo may rewrite a stale Cargo.lock, as
+    /// it does for cargo-deny.
+    pub locked: bool,
 }
 
 /// Reads the workspace's packages, in graph order from the members.
@@ -50,6 +53,9 @@ fn metadata(options: &MetadataOptions, policy: &LicensePolicyConfig) -> Result<M
     let mut other = Vec::new();
     if options.offline {
         other.push("--offline".to_owned());
+    }
+    if options.locked {
+        other.push("--locked".to_owned());
     }
     for triple in &graph.targets {
         other.push(format!("--filter-platform={triple}"));
