@@ -100,7 +100,7 @@ pub fn hash(normalized: &str) -> u32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -118,7 +118,8 @@ mod tests {
         assert_eq!(hash("a"), 0x550d_7456);
     }
 
-    const MIT: &str = "MIT License
+    /// The MIT licence, as a crate would ship it.
+    pub(crate) const MIT: &str = "MIT License
 
 Copyright (c) 2026 Someone
 

@@ -528,6 +528,32 @@ mod tests {
     }
 
     #[test]
+    fn licence_files_are_identified_with_their_confidence() {
+        let dir = tempfile::tempdir().unwrap();
+        let mit = crate::licenses::detect::tests::MIT;
+        std::fs::write(dir.path().join("LICENSE-MIT"), mit).unwrap();
+        let mut text_only = package("text-only", None);
+        text_only.root = Some(dir.path().to_path_buf());
+        let strict = config("[licenses]\nallow = [\"MIT\"]\nunused-allowed-license = \"allow\"\n");
+        let report = check(std::slice::from_ref(&text_only), &strict, &Detector::new(), Path::new("/p")).unwrap();
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+
+        // Half the text and a clause of our own: a weak match.
+        let altered: String = mit.lines().take(12).map(|l| format!("{l}\n")).collect::<String>()
+            + "Also, send the authors a postcard every year from wherever you use it.\n";
+        std::fs::write(dir.path().join("LICENSE-MIT"), altered).unwrap();
+        let report = check(std::slice::from_ref(&text_only), &strict, &Detector::new(), Path::new("/p")).unwrap();
+        assert_eq!(rules(&report), [("low-confidence".to_owned(), "text-only".to_owned())]);
+        assert_eq!(report.findings[0].level, Level::Error);
+        let lenient = config("[licenses]\nallow = [\"MIT\"]\nconfidence-threshold = 0.5\n");
+        let report = check(&[text_only], &lenient, &Detector::new(), Path::new("/p")).unwrap();
+        assert_eq!(rules(&report), [("low-confidence".to_owned(), "text-only".to_owned())]);
+        assert_eq!(report.findings[0].level, Level::Warning, "passes, but worth a look");
+        let source = report.findings[0].license().unwrap().source.clone().unwrap();
+        assert!(source.starts_with("licence text LICENSE-MIT: MIT (0."), "{source}");
+    }
+
+    #[test]
     fn clarify_applies_only_while_the_files_are_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("LICENSE"), "Some bespoke terms\r\nthat no matcher knows\r\n").unwrap();
