@@ -467,6 +467,8 @@ mod tests {
         let packages = [
             package("dual", Some("MIT OR Apache-2.0")),
             package("slash", Some("MIT/Apache-2.0")),
+            package("misspelt", Some("apache2 OR mit")),
+            package("with-exception", Some("Apache-2.0 WITH LLVM-exception")),
             package("gpl", Some("GPL-3.0")),
             package("and", Some("MIT AND MPL-2.0")),
             package("or-mpl", Some("MPL-2.0 OR BSD-3-Clause")),
@@ -478,6 +480,9 @@ mod tests {
         let report = check(&packages, &config, &Detector::new(), Path::new("/p")).unwrap();
         let got = rules(&report);
         let want = [
+            // As in cargo-deny, `Apache-2.0` does not allow it with an
+            // exception: the exception must be allowed too.
+            ("license-not-allowed", "with-exception"),
             ("license-not-allowed", "gpl"),
             ("license-not-allowed", "and"),
             ("license-not-allowed", "other-zlib"),
@@ -487,7 +492,8 @@ mod tests {
         ];
         let want: Vec<(String, String)> = want.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect();
         assert_eq!(got, want);
-        let gpl = &report.findings[0];
+        let gpl =
+            report.findings.iter().find(|f| f.license().and_then(|l| l.package.as_deref()) == Some("gpl")).unwrap();
         assert_eq!(gpl.path, "Cargo.toml");
         assert_eq!(gpl.line, 4);
         assert!(gpl.message.contains("GPL-3.0 is not in `allow`"), "{}", gpl.message);
