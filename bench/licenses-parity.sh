@@ -82,6 +82,8 @@ printf '%-28s %10s %12s %9s  %s\n' case cargo-deny commitguard expected result
 compare "zoo (many licences)" "$work/zoo" "$work/zoo/deny.toml" tests/fixtures/licenses/zoo-expected-failing.txt
 compare "zoo, include-dev, no build" "$work/zoo" "$work/zoo/deny-dev.toml" \
     tests/fixtures/licenses/zoo-dev-expected-failing.txt
+compare "zoo, [graph] exclude" "$work/zoo" "$work/zoo/deny-exclude.toml" \
+    tests/fixtures/licenses/zoo-exclude-expected-failing.txt
 compare "commitguard, own deny.toml" "$PWD" "$PWD/deny.toml" tests/fixtures/licenses/self-expected-failing.txt
 # The strict policy has no fixture: its failures follow this repository's
 # dependency graph, which changes with every dependency added.

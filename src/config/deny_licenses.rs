@@ -160,6 +160,12 @@ pub struct GraphOptions {
     pub targets: Vec<String>,
     /// `exclude-dev`: never follow dev-dependencies.
     pub exclude_dev: bool,
+    /// `exclude`: packages (`name` or `name@version`) pruned from the graph
+    /// with whatever only they pull in.
+    pub exclude: Vec<String>,
+    /// `exclude-unpublished`: workspace members with `publish = false` are
+    /// not graph roots.
+    pub exclude_unpublished: bool,
 }
 
 /// Keys cargo-deny removed from `[licenses]`, and what replaced them.
@@ -192,6 +198,10 @@ struct RawGraph {
     targets: Vec<RawTarget>,
     #[serde(default)]
     exclude_dev: bool,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    exclude_unpublished: bool,
 }
 
 #[derive(Deserialize)]
@@ -337,6 +347,8 @@ impl LicensePolicyConfig {
                     })
                     .collect(),
                 exclude_dev: graph.exclude_dev,
+                exclude: graph.exclude,
+                exclude_unpublished: graph.exclude_unpublished,
             },
         })
     }

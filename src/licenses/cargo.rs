@@ -5,6 +5,8 @@
 //! workspace member, and everything reachable from the members through
 //! normal dependencies, build dependencies (unless `include-build = false`)
 //! and, from members only, dev-dependencies when `include-dev = true`.
+//! `[graph]` `exclude` prunes a package and what only it pulls in;
+//! `exclude-unpublished` drops members with `publish = false`.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -85,12 +87,21 @@ fn collect(metadata: &Metadata, policy: &LicensePolicyConfig) -> Vec<Package> {
         Some(resolve) => resolve.nodes.iter().map(|n| (&n.id, n)).collect(),
         None => HashMap::new(),
     };
-    let include_dev = policy.include_dev && !policy.graph.exclude_dev;
+    let by_id: HashMap<&PackageId, &cargo_metadata::Package> = metadata.packages.iter().map(|p| (&p.id, p)).collect();
+    let graph = &policy.graph;
+    let excluded = |id: &PackageId| {
+        by_id.get(id).is_some_and(|p| {
+            let spec = format!("{}@{}", p.name, p.version);
+            graph.exclude.iter().any(|e| *e == spec || *e == p.name.as_str())
+                || (graph.exclude_unpublished && members.contains(id) && p.publish.as_ref().is_some_and(Vec::is_empty))
+        })
+    };
+    let include_dev = policy.include_dev && !graph.exclude_dev;
     let mut seen: HashSet<&PackageId> = HashSet::new();
     let mut queue: VecDeque<&PackageId> = metadata.workspace_members.iter().collect();
     let mut order = Vec::new();
     while let Some(id) = queue.pop_front() {
-        if !seen.insert(id) {
+        if excluded(id) || !seen.insert(id) {
             continue;
         }
         order.push(id);
@@ -109,7 +120,6 @@ fn collect(metadata: &Metadata, policy: &LicensePolicyConfig) -> Vec<Package> {
             }
         }
     }
-    let by_id: HashMap<&PackageId, &cargo_metadata::Package> = metadata.packages.iter().map(|p| (&p.id, p)).collect();
     order.into_iter().filter_map(|id| by_id.get(id)).map(|p| package(p, members.contains(&p.id))).collect()
 }
 

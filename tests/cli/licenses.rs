@@ -107,11 +107,15 @@ fn zoo_fails_on_the_same_packages_as_cargo_deny() {
 }
 
 #[test]
-fn zoo_with_dev_but_not_build_dependencies_matches_cargo_deny() {
+fn zoo_graph_options_match_cargo_deny() {
     let Some(dir) = zoo() else { return };
-    let output = run(dir.path(), &["licenses", "--offline", "--config", "deny-dev.toml", "--format", "json"]);
-    assert_eq!(output.status.code(), Some(1), "{}", show(&output));
-    assert_eq!(failing(&json(&output)), expected("zoo-dev-expected-failing.txt"), "{}", show(&output));
+    for (config, list) in
+        [("deny-dev.toml", "zoo-dev-expected-failing.txt"), ("deny-exclude.toml", "zoo-exclude-expected-failing.txt")]
+    {
+        let output = run(dir.path(), &["licenses", "--offline", "--config", config, "--format", "json"]);
+        assert_eq!(output.status.code(), Some(1), "{}", show(&output));
+        assert_eq!(failing(&json(&output)), expected(list), "{config}\n{}", show(&output));
+    }
 }
 
 #[test]
