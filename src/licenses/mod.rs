@@ -60,7 +60,7 @@ pub struct Package {
     /// The declared licence expression, as written.
     pub license: Option<String>,
     /// Which field `license` came from (`license`, `License-Expression`,
-    /// `classifiers`...).
+    /// `Classifier`...), as shown in a finding's `source`.
     pub license_field: &'static str,
     /// A declared licence file (absolute).
     pub license_file: Option<PathBuf>,

@@ -41,7 +41,13 @@ pub fn packages(lockfile: &Path, include_dev: bool) -> Result<Vec<Package>, Erro
             None if key.is_empty() => "(root)".to_owned(),
             None => key.rsplit_once("node_modules/").map_or(key.as_str(), |(_, n)| n).to_owned(),
         };
-        let license = license_of(entry).or_else(|| installed_license(&installed));
+        // The lockfile records what package.json said at install time; an
+        // entry without it sends us to the installed package.json, which is
+        // then the finding's path.
+        let (license, manifest, line) = match license_of(entry) {
+            Some(license) => (Some(license), lockfile.to_path_buf(), Some(line_of_key(&text, key))),
+            None => (installed_license(&installed), installed.join("package.json"), None),
+        };
         out.push(Package {
             name,
             version: entry.get("version").and_then(Value::as_str).unwrap_or("0.0.0").to_owned(),
@@ -50,8 +56,8 @@ pub fn packages(lockfile: &Path, include_dev: bool) -> Result<Vec<Package>, Erro
             license_field: "license",
             license_file: None,
             root: installed.is_dir().then_some(installed),
-            manifest: lockfile.to_path_buf(),
-            line: Some(line_of_key(&text, key)),
+            manifest,
+            line,
             is_member: key.is_empty(),
             publish: (key.is_empty() && entry.get("private").and_then(Value::as_bool) == Some(true)).then(Vec::new),
             source: entry.get("resolved").and_then(Value::as_str).map(str::to_owned),
@@ -116,18 +122,19 @@ mod tests {
         std::fs::write(nested.join("package.json"), r#"{"licenses": [{"type": "MIT"}, {"type": "Apache-2.0"}]}"#)
             .unwrap();
         let found = packages(&dir.path().join("package-lock.json"), false).unwrap();
-        let got: Vec<(&str, Option<&str>, u32)> =
-            found.iter().map(|p| (p.name.as_str(), p.license.as_deref(), p.line.unwrap())).collect();
+        let got: Vec<(&str, Option<&str>, Option<u32>)> =
+            found.iter().map(|p| (p.name.as_str(), p.license.as_deref(), p.line)).collect();
         assert_eq!(
             got,
             [
-                ("app", Some("ISC"), 5),
-                ("nested", Some("MIT OR Apache-2.0"), 8),
-                ("left-pad", Some("WTFPL"), 6),
-                ("old", Some("MIT"), 7),
+                ("app", Some("ISC"), Some(5)),
+                ("nested", Some("MIT OR Apache-2.0"), None),
+                ("left-pad", Some("WTFPL"), Some(6)),
+                ("old", Some("MIT"), Some(7)),
             ]
         );
         assert!(found[0].is_member);
+        assert!(found[1].manifest.ends_with("node_modules/a/node_modules/nested/package.json"));
         assert_eq!(packages(&dir.path().join("package-lock.json"), true).unwrap().len(), 5);
     }
 

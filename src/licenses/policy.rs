@@ -393,12 +393,12 @@ fn relative_to(path: &Path, root: Option<&Path>) -> String {
     }
 }
 
-fn manifest_kind(package: &Package) -> &'static str {
-    match package.ecosystem {
-        Ecosystem::Cargo => "Cargo.toml",
-        Ecosystem::Npm => "package.json",
-        Ecosystem::Python => "METADATA",
-    }
+/// The file name of the manifest, to say where an expression came from.
+fn manifest_kind(package: &Package) -> String {
+    package
+        .manifest
+        .file_name()
+        .map_or_else(|| package.manifest.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// Registry URLs compared without a trailing slash or `.git`.
@@ -408,17 +408,17 @@ fn same_url(a: &str, b: &str) -> bool {
 }
 
 /// The line of the `license` (or `license-file`, or `name`) key of a
-/// Cargo manifest; 1 when none is found.
+/// Cargo.toml or package.json; 1 when none is found.
 fn declaration_line(package: &Package) -> u32 {
     let Ok(text) = std::fs::read_to_string(&package.manifest) else { return 1 };
     let keys = ["license", "license-file", "name"];
     for key in keys {
         for (i, line) in text.lines().enumerate() {
             let trimmed = line.trim_start();
-            if let Some(rest) = trimmed.strip_prefix(key) {
-                if rest.trim_start().starts_with('=') {
-                    return u32::try_from(i + 1).unwrap_or(u32::MAX);
-                }
+            let quoted = format!("\"{key}\"");
+            let rest = trimmed.strip_prefix(key).or_else(|| trimmed.strip_prefix(quoted.as_str()));
+            if rest.is_some_and(|rest| rest.trim_start().starts_with(['=', ':'])) {
+                return u32::try_from(i + 1).unwrap_or(u32::MAX);
             }
         }
     }
