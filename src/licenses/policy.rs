@@ -71,7 +71,7 @@ pub fn check(
     Ok(run.report)
 }
 
-/// A package's licence files, read and hashed.
+/// A licence file of a package, read with line endings normalised.
 struct LicenseFile {
     path: PathBuf,
     text: Result<String, String>,
@@ -116,7 +116,9 @@ impl Run<'_> {
     }
 
     fn package(&mut self, package: &Package) -> Result<(), Error> {
-        let files = license_files(package);
+        // Most packages declare an expression and have no clarification:
+        // their licence files are never read.
+        let files = std::cell::OnceCell::new();
         match self.resolve(package, &files)? {
             Ok(resolved) => {
                 self.evaluate(package, &resolved);
@@ -133,7 +135,11 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn resolve(&self, package: &Package, files: &[LicenseFile]) -> Result<Result<Resolved, Unresolved>, Error> {
+    fn resolve(
+        &self,
+        package: &Package,
+        files: &std::cell::OnceCell<Vec<LicenseFile>>,
+    ) -> Result<Result<Resolved, Unresolved>, Error> {
         if let Some(resolved) = self.clarified(package, files) {
             return Ok(Ok(resolved));
         }
@@ -149,6 +155,7 @@ impl Run<'_> {
             },
             None => reasons.push("no licence expression declared".to_owned()),
         }
+        let files = files.get_or_init(|| license_files(package));
         if files.is_empty() {
             reasons.push("no licence file".to_owned());
             return Ok(Err(Unresolved::Unknown(reasons)));
@@ -156,14 +163,14 @@ impl Run<'_> {
         self.identify_files(package, files, reasons)
     }
 
-    fn clarified(&self, package: &Package, files: &[LicenseFile]) -> Option<Resolved> {
+    fn clarified(&self, package: &Package, files: &std::cell::OnceCell<Vec<LicenseFile>>) -> Option<Resolved> {
         if package.ecosystem != Ecosystem::Cargo {
             return None;
         }
         let clarification = self.config.clarify.iter().find(|c| {
             c.spec.matches(&package.name, &package.version)
                 && c.license_files.iter().all(|expected| {
-                    files.iter().any(|f| {
+                    files.get_or_init(|| license_files(package)).iter().any(|f| {
                         f.path.ends_with(&expected.path)
                             && f.text.as_ref().is_ok_and(|text| detect::hash(text) == expected.hash)
                     })
