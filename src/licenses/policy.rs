@@ -121,6 +121,7 @@ impl Run<'_> {
         let files = std::cell::OnceCell::new();
         match self.resolve(package, &files)? {
             Ok(resolved) => {
+                log::trace!("{} {}: {} from {}", package.name, package.version, resolved.expression, resolved.source);
                 self.evaluate(package, &resolved);
                 for (file, id, score) in &resolved.weak {
                     let message = format!(
