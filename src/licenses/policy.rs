@@ -232,13 +232,17 @@ impl Run<'_> {
         if reasons.len() > declared_reasons || ids.is_empty() {
             return Ok(Err(if low { Unresolved::LowConfidence(reasons) } else { Unresolved::Unknown(reasons) }));
         }
+        // Store names can be deprecated ids (`GPL-2.0`): parse leniently.
         let joined = ids.join(" AND ");
-        let expression = spdx::Expression::parse(&joined).map_err(|e| Error::Manifest {
-            path: package.manifest.clone(),
-            line: None,
-            message: format!("detected licences {joined:?} do not form an expression: {}", e.reason),
-        })?;
-        Ok(Ok(Resolved { expression, source: format!("licence text {}", sources.join(", ")), weak }))
+        match spdx::Expression::parse_mode(&joined, spdx::ParseMode::LAX) {
+            Ok(expression) => {
+                Ok(Ok(Resolved { expression, source: format!("licence text {}", sources.join(", ")), weak }))
+            }
+            Err(e) => {
+                reasons.push(format!("detected licences {joined:?} do not form an expression: {}", e.reason));
+                Ok(Err(Unresolved::Unknown(reasons)))
+            }
+        }
     }
 
     fn evaluate(&mut self, package: &Package, resolved: &Resolved) {
