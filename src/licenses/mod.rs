@@ -17,8 +17,8 @@
 //! |----------------------------|---------|------|
 //! | `license-not-allowed`      | error   | the expression cannot be satisfied by `allow` (plus the package's exceptions) |
 //! | `license-unknown`          | error   | no expression: none declared, or unparsable, and no identifiable licence file |
-//! | `low-confidence`           | error   | a licence file scored under `confidence-threshold` |
-//! | `low-confidence`           | warning | a licence file passed the threshold but scored under 0.9 |
+//! | `low-confidence`           | error   | the only licence files scored under `confidence-threshold` |
+//! | `low-confidence`           | warning | a licence file scored under 0.9, or was left out because others were identified |
 //! | `unused-allowed-license`   | warning | an `allow` entry no package needed (`unused-allowed-license`) |
 //! | `unused-license-exception` | warning | an exception that matched no package (`unused-license-exception`) |
 //! | `missing-header`           | error   | a source file without `SPDX-License-Identifier:` |

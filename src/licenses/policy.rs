@@ -9,8 +9,9 @@
 //!    ids such as `GPL-3.0`, common misspellings mapped by `spdx`);
 //! 3. its licence files (the declared `license-file` and every file of the
 //!    package root whose name starts with `LICENSE`), each identified from
-//!    its text, joined with `AND`; every file must reach
-//!    `confidence-threshold`.
+//!    its text, joined with `AND`. Files identified under
+//!    `confidence-threshold` are left out with a warning, as cargo-deny
+//!    does; when none is identified the package has no licence.
 //!
 //! The expression passes when the licences of `allow`, plus those of the
 //! exceptions naming the package, can satisfy it.
@@ -83,6 +84,8 @@ struct Resolved {
     source: String,
     /// Files that passed the threshold with a weak score: (path, id, score).
     weak: Vec<(String, String, f32)>,
+    /// Why other licence files of the package were not identified.
+    unidentified: Vec<String>,
 }
 
 enum Unresolved {
@@ -130,6 +133,16 @@ impl Run<'_> {
                     );
                     self.push_package(package, Level::Warning, "low-confidence", message, &resolved);
                 }
+                if !resolved.unidentified.is_empty() {
+                    let message = format!(
+                        "{} {}: licence files not identified, so not part of {}: {}",
+                        package.name,
+                        package.version,
+                        resolved.expression,
+                        resolved.unidentified.join("; ")
+                    );
+                    self.push_package(package, Level::Warning, "low-confidence", message, &resolved);
+                }
             }
             Err(unresolved) => self.unresolved(package, unresolved),
         }
@@ -149,7 +162,7 @@ impl Run<'_> {
             Some(text) => match spdx::Expression::parse_mode(text, spdx::ParseMode::LAX) {
                 Ok(expression) => {
                     let source = format!("{} `{}`", manifest_kind(package), package.license_field);
-                    return Ok(Ok(Resolved { expression, source, weak: Vec::new() }));
+                    return Ok(Ok(Resolved { expression, source, weak: Vec::new(), unidentified: Vec::new() }));
                 }
                 Err(e) => reasons
                     .push(format!("`{}` {text:?} is not an SPDX expression: {}", package.license_field, e.reason)),
@@ -178,7 +191,12 @@ impl Run<'_> {
                 })
         })?;
         let source = format!("clarify in {}:{}", display_path(&self.config.path, self.root), clarification.line);
-        Some(Resolved { expression: clarification.expression.clone(), source, weak: Vec::new() })
+        Some(Resolved {
+            expression: clarification.expression.clone(),
+            source,
+            weak: Vec::new(),
+            unidentified: Vec::new(),
+        })
     }
 
     fn identify_files(
@@ -227,16 +245,19 @@ impl Run<'_> {
                 }
             }
         }
-        // Every file must be identified: a crate whose LICENSE-MIT is
-        // recognised but whose LICENSE-EXTRA is not has unknown terms.
-        if reasons.len() > declared_reasons || ids.is_empty() {
+        if ids.is_empty() {
             return Ok(Err(if low { Unresolved::LowConfidence(reasons) } else { Unresolved::Unknown(reasons) }));
         }
+        // As cargo-deny does, files that were not identified do not stop the
+        // expression built from those that were; they are reported as
+        // warnings, since they may hold terms nobody has read.
+        let unidentified = reasons.split_off(declared_reasons);
         // Store names can be deprecated ids (`GPL-2.0`): parse leniently.
         let joined = ids.join(" AND ");
         match spdx::Expression::parse_mode(&joined, spdx::ParseMode::LAX) {
             Ok(expression) => {
-                Ok(Ok(Resolved { expression, source: format!("licence text {}", sources.join(", ")), weak }))
+                let source = format!("licence text {}", sources.join(", "));
+                Ok(Ok(Resolved { expression, source, weak, unidentified }))
             }
             Err(e) => {
                 reasons.push(format!("detected licences {joined:?} do not form an expression: {}", e.reason));
