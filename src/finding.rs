@@ -70,6 +70,8 @@ pub struct Finding {
 pub enum Detail {
     /// A secret found in text.
     Secret(SecretDetail),
+    /// A dependency's licence or a source file's licence header.
+    Licenses(LicenseDetail),
     /// No extra fields.
     None,
 }
@@ -97,6 +99,25 @@ pub struct SecretDetail {
     pub commit: Option<CommitInfo>,
 }
 
+/// The licence part of a `licenses` finding. Fields that do not apply are
+/// left out of the JSON (a header finding has no package).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LicenseDetail {
+    /// The package name (dependency findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// The package version (dependency findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The licence expression as evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// Where the expression came from: a manifest field, a `clarify` entry,
+    /// or licence texts detected with their confidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
 /// The commit a finding came from.
 #[derive(Clone, Debug, Serialize)]
 pub struct CommitInfo {
@@ -109,11 +130,19 @@ pub struct CommitInfo {
 }
 
 impl Finding {
+    /// The licence detail, if this is a `licenses` finding.
+    pub fn license(&self) -> Option<&LicenseDetail> {
+        match &self.detail {
+            Detail::Licenses(l) => Some(l),
+            Detail::Secret(_) | Detail::None => None,
+        }
+    }
+
     /// The secret detail, if this is a secret finding.
     pub fn secret(&self) -> Option<&SecretDetail> {
         match &self.detail {
             Detail::Secret(s) => Some(s),
-            Detail::None => None,
+            Detail::Licenses(_) | Detail::None => None,
         }
     }
 }

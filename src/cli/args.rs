@@ -21,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan for secrets: staged lines, the files given, or the whole tree.
     Secrets(SecretsArgs),
+    /// Check dependency licences against deny.toml's [licenses] policy, or
+    /// (--headers) SPDX licence headers of source files.
+    Licenses(LicensesArgs),
     /// Write commitguard's pre-commit hook into this repository.
     Install(InstallArgs),
     /// Remove commitguard's pre-commit hook (never a hook it did not write).
@@ -113,6 +116,55 @@ pub struct BaselineFileArgs {
     pub baseline: Option<PathBuf>,
     #[command(flatten)]
     pub scan: ScanArgs,
+}
+
+/// Options of `commitguard licenses`.
+#[derive(Debug, Args)]
+pub struct LicensesArgs {
+    /// With --headers: source files to check. Inside a repository, a file
+    /// with staged changes is checked only when the index adds it; other
+    /// files are checked whole.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// Check SPDX-License-Identifier headers of source files instead of
+    /// dependency licences (when enabled in commitguard.toml
+    /// [licenses.headers]).
+    #[arg(long)]
+    pub headers: bool,
+    /// With --headers: check the files the index adds relative to HEAD (the
+    /// default inside a repository when no PATHS are given).
+    #[arg(long, requires = "headers", conflicts_with = "all_files")]
+    pub staged: bool,
+    /// With --headers: check every file of the working tree that git does
+    /// not ignore.
+    #[arg(long, requires = "headers")]
+    pub all_files: bool,
+    /// The cargo-deny configuration to read [licenses] from (default:
+    /// deny.toml, .deny.toml or .cargo/deny.toml beside the manifest or in a
+    /// parent directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The Cargo.toml of the workspace to check (default: ./Cargo.toml when
+    /// present).
+    #[arg(long, value_name = "FILE")]
+    pub manifest_path: Option<PathBuf>,
+    /// Run cargo metadata with --offline, so the check never waits on the
+    /// network (the hooks pass it).
+    #[arg(long)]
+    pub offline: bool,
+    /// Run cargo metadata with --locked: fail instead of updating a stale
+    /// Cargo.lock.
+    #[arg(long)]
+    pub locked: bool,
+    /// A package-lock.json (v2 or v3) to check (default:
+    /// ./package-lock.json when present).
+    #[arg(long, value_name = "FILE")]
+    pub npm_lock: Option<PathBuf>,
+    /// A Python virtual environment whose installed distributions to check.
+    #[arg(long, value_name = "PATH")]
+    pub python_env: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// How findings are reported.

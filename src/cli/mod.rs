@@ -3,6 +3,7 @@
 
 pub mod args;
 mod install;
+mod licenses;
 mod logger;
 mod progress;
 mod report;
@@ -46,6 +47,7 @@ pub fn main() -> ExitCode {
     logger::init(cli.verbose);
     let result = match cli.command {
         Command::Secrets(args) => secrets::run(&args),
+        Command::Licenses(args) => licenses::run(&args),
         Command::Install(args) => install::install(&args),
         Command::Uninstall => install::uninstall(),
         Command::Baseline(args) => secrets::baseline(&args),

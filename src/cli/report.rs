@@ -39,6 +39,8 @@ pub(crate) struct Summary {
     pub(crate) baselined: usize,
     /// Every rule the run used (id, description), for SARIF.
     pub(crate) rules: Vec<(String, String)>,
+    /// Packages checked, for checks of dependencies rather than files.
+    pub(crate) packages: Option<u64>,
 }
 
 /// Writes the report where `args` says and returns the outcome.
@@ -170,6 +172,16 @@ fn human(findings: &[Finding], summary: &Summary, color: bool, show_secrets: boo
     }
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
     let warnings = findings.len() - errors;
+    if let Some(packages) = summary.packages {
+        let _ = writeln!(
+            out,
+            "\ncommitguard: {errors} error{}, {warnings} warning{} in {packages} package{} checked",
+            plural(errors),
+            plural(warnings),
+            plural(packages as usize),
+        );
+        return out;
+    }
     let _ = write!(
         out,
         "\ncommitguard: {errors} error{}, {warnings} warning{} in {} file{} ({} bytes) scanned",

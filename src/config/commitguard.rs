@@ -94,7 +94,7 @@ struct OverrideSpec {
 /// Bad TOML, an unknown key, a bad regex, glob or size; each names the file
 /// and line.
 pub fn parse_secrets(path: &Path, text: &str) -> Result<SecretsPolicy, ConfigError> {
-    let file: File = toml::from_str(text).map_err(|e| ConfigError::toml(path, text, &e))?;
+    let file: File = toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
     let mut policy = SecretsPolicy { file: Some(path.to_path_buf()), ..SecretsPolicy::default() };
     let Some(section) = file.secrets else { return Ok(policy) };
     let at = |offset: usize| Some(line_of(text, offset));

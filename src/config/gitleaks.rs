@@ -111,7 +111,7 @@ pub fn parse(path: &Path, text: &str) -> Result<SecretsPolicy, ConfigError> {
 }
 
 fn load(path: &Path, text: &str, policy: &mut SecretsPolicy, depth: usize) -> Result<(), ConfigError> {
-    let file: File = toml::from_str(text).map_err(|e| ConfigError::toml(path, text, &e))?;
+    let file: File = toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
     if let Some(extend) = &file.extend {
         policy.builtin |= extend.use_default;
         policy.disabled.extend(extend.disabled_rules.iter().cloned());

@@ -2,57 +2,66 @@
 //!
 //! - [`commitguard`]: `commitguard.toml`, the project's own format;
 //! - [`gitleaks`]: gitleaks TOML files, accepted as they are;
+//! - [`deny_licenses`]: the `[licenses]` (and `[graph]`) sections of a
+//!   cargo-deny `deny.toml`;
+//! - [`license_headers`]: `[licenses.headers]` of `commitguard.toml`.
 //!
-//! Both produce a [`SecretsPolicy`], which builds the secret
-//! [`Scanner`](crate::secrets::Scanner). Errors name the file, the line and
-//! the key at fault.
+//! The secrets readers produce a [`SecretsPolicy`], which builds the secret
+//! [`Scanner`](crate::secrets::Scanner). Readers return a [`ConfigError`]
+//! carrying the file and the line of the key at fault; the CLI prints it on
+//! one line and exits 2.
 
 pub mod commitguard;
+pub mod deny_licenses;
 pub mod gitleaks;
+pub mod license_headers;
 
 use std::path::{Path, PathBuf};
 
 use crate::secrets::allowlist::Allowlist;
 use crate::secrets::{builtin_rules, Rule, Scanner};
 
-/// A configuration problem: the file, the line when known, and what is
-/// wrong.
+/// A configuration file that cannot be used, with the line at fault when
+/// there is one.
 #[derive(Debug)]
 pub struct ConfigError {
-    /// The file at fault.
-    pub file: PathBuf,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
-    /// What is wrong (naming the key).
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line of the key or value at fault.
+    pub line: Option<u32>,
+    /// What is wrong.
     pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(path: &Path, line: Option<u32>, message: impl Into<String>) -> ConfigError {
+        ConfigError { path: path.to_path_buf(), line, message: message.into() }
+    }
+
+    /// Wraps a TOML error, keeping its position but not its multi-line
+    /// excerpt.
+    pub(crate) fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
+        let line = err.span().map(|span| line_of(text, span.start));
+        ConfigError::new(path, line, err.message().trim().replace('\n', " "))
+    }
 }
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file.display(), self.message),
-            None => write!(f, "{}: {}", self.file.display(), self.message),
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
         }
     }
 }
 
 impl std::error::Error for ConfigError {}
 
-impl ConfigError {
-    pub(crate) fn new(file: &Path, line: Option<usize>, message: impl Into<String>) -> ConfigError {
-        ConfigError { file: file.to_path_buf(), line, message: message.into() }
-    }
-
-    /// From a TOML parse error, with the line of its span.
-    pub(crate) fn toml(file: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
-        let line = error.span().map(|s| line_of(text, s.start));
-        ConfigError::new(file, line, error.message().trim().replace('\n', " "))
-    }
-}
-
-/// 1-based line of byte `offset` in `text`.
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+/// The 1-based line of byte `offset` in `text`.
+pub(crate) fn line_of(text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[..end]).count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
 }
 
 /// Settings for one rule, from configuration.
@@ -65,7 +74,7 @@ pub struct RuleOverride {
     /// Added to the rule's allowlists.
     pub allowlists: Vec<Allowlist>,
     /// Where the override was written, for errors.
-    pub line: Option<usize>,
+    pub line: Option<u32>,
 }
 
 /// What configuration says about secret scanning.
@@ -163,5 +172,19 @@ pub fn load_secrets(root: &Path, explicit: Option<&Path>) -> Result<SecretsPolic
         gitleaks::parse(&path, &text)
     } else {
         commitguard::parse_secrets(&path, &text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_one_based() {
+        let text = "a\nb\nc";
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(line_of(text, 2), 2);
+        assert_eq!(line_of(text, 4), 3);
+        assert_eq!(line_of(text, 99), 3);
     }
 }

@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use crate::finding::{Detail, Finding};
+use crate::finding::Finding;
 use crate::secrets::ruleset::BUILTIN_RULE_FILES;
 use crate::secrets::template::{expand, Rng};
 use crate::secrets::{Input, Rule, Scanner};
@@ -43,10 +43,7 @@ fn scan(path: &str, text: &str) -> Vec<Finding> {
 }
 
 fn secret(finding: &Finding) -> &str {
-    match &finding.detail {
-        Detail::Secret(d) => &d.secret,
-        Detail::None => "",
-    }
+    finding.secret().map_or("", |d| d.secret.as_str())
 }
 
 /// Panics with every failure, one per line, if there are any.

@@ -62,6 +62,9 @@ pub struct Changes {
     pub skipped: Vec<Skipped>,
     /// Every path with a change (new side), including deleted and skipped ones.
     pub touched: HashSet<String>,
+    /// Paths of files the diff adds (neither renamed nor copied): what a
+    /// check that adopts gradually, such as licence headers, looks at.
+    pub added: HashSet<String>,
 }
 
 /// The lines the index adds relative to HEAD (or to nothing, before the
@@ -127,6 +130,9 @@ fn changes(repo: &Repository, mut diff: Diff<'_>, max_size: u64) -> Result<Chang
         let new = delta.new_file();
         let path = String::from_utf8_lossy(new.path_bytes().unwrap_or_default()).into_owned();
         out.touched.insert(path.clone());
+        if delta.status() == Delta::Added {
+            out.added.insert(path.clone());
+        }
         if matches!(delta.status(), Delta::Deleted | Delta::Unmodified | Delta::Ignored | Delta::Untracked)
             || matches!(new.mode(), FileMode::Commit | FileMode::Link | FileMode::Tree | FileMode::Unreadable)
         {

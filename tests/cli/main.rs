@@ -4,6 +4,7 @@
 mod config;
 mod history;
 mod install;
+mod licenses;
 mod precommit;
 mod sarif;
 mod secrets;
