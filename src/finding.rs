@@ -70,6 +70,8 @@ pub struct Finding {
 pub enum Detail {
     /// A secret found in text.
     Secret(SecretDetail),
+    /// A dependency problem found in a lockfile.
+    Deps(DepsDetail),
     /// No extra fields.
     None,
 }
@@ -97,6 +99,51 @@ pub struct SecretDetail {
     pub commit: Option<CommitInfo>,
 }
 
+/// What a dependency finding is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepsKind {
+    /// A security vulnerability advisory.
+    Vulnerability,
+    /// An advisory that the package is unmaintained.
+    Unmaintained,
+    /// An advisory that the package is unsound.
+    Unsound,
+    /// An informational notice advisory.
+    Notice,
+    /// The version was yanked from its registry.
+    Yanked,
+    /// The package is denied (or not allowed) by `[bans]`.
+    Banned,
+    /// Several versions of the same package.
+    Duplicate,
+    /// The package comes from a source `[sources]` does not allow.
+    Source,
+}
+
+/// The dependency-specific fields of a finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct DepsDetail {
+    /// What it is about.
+    pub kind: DepsKind,
+    /// The package name as the lockfile spells it.
+    pub package: String,
+    /// The locked version (for `duplicate`, every locked version, comma
+    /// separated).
+    pub version: String,
+    /// The OSV ecosystem name: `crates.io`, `npm`, `PyPI`, `Go`.
+    pub ecosystem: String,
+    /// Other ids of the advisory (CVE, GHSA); empty for policy findings.
+    pub aliases: Vec<String>,
+    /// CVSS severity, when the advisory gives one.
+    pub severity: Option<crate::deps::db::Severity>,
+    /// The smallest version that is not affected, to move to.
+    pub patched: Option<String>,
+    /// Where to read more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
 /// The commit a finding came from.
 #[derive(Clone, Debug, Serialize)]
 pub struct CommitInfo {
@@ -113,7 +160,17 @@ impl Finding {
     pub fn secret(&self) -> Option<&SecretDetail> {
         match &self.detail {
             Detail::Secret(s) => Some(s),
-            Detail::None => None,
+            Detail::Deps(_) | Detail::None => None,
+        }
+    }
+}
+
+impl Finding {
+    /// The dependency detail, if this is a deps finding.
+    pub fn deps(&self) -> Option<&DepsDetail> {
+        match &self.detail {
+            Detail::Deps(d) => Some(d),
+            _ => None,
         }
     }
 }

@@ -26,6 +26,8 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod config;
+pub mod deps;
 pub mod finding;
 pub mod secrets;
 pub mod source;

@@ -21,6 +21,12 @@ pub struct Cli {
 pub enum Command {
     /// Scan for secrets: staged lines, the files given, or the whole tree.
     Secrets(SecretsArgs),
+    /// Check lockfiles for vulnerable, yanked, banned or badly sourced
+    /// dependencies.
+    Deps(DepsArgs),
+    /// Manage the advisory databases in the cache.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Write commitguard's pre-commit hook into this repository.
     Install(InstallArgs),
     /// Remove commitguard's pre-commit hook (never a hook it did not write).
@@ -50,6 +56,41 @@ pub struct SecretsArgs {
     pub binary: bool,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// Options of `commitguard deps`.
+#[derive(Debug, Args)]
+pub struct DepsArgs {
+    /// Lockfiles to check (Cargo.lock, package-lock.json, yarn.lock,
+    /// pnpm-lock.yaml, requirements*.txt, poetry.lock, uv.lock,
+    /// Pipfile.lock, go.sum). Default: every lockfile of the repository
+    /// that git does not ignore.
+    #[arg(value_name = "LOCKFILES")]
+    pub lockfiles: Vec<PathBuf>,
+    /// The cargo-deny configuration to follow. Default: deny.toml,
+    /// .deny.toml or .cargo/deny.toml at the root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// An advisory database directory (RustSec layout or OSV records), or a
+    /// folder holding several. Wins over deny.toml's db-path and the cache.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Never touch the network (deps never does; accepted for scripts that
+    /// pass it to every command).
+    #[arg(long)]
+    pub offline: bool,
+    /// Warn when the cached database is older than this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub max_db_age: u64,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `commitguard db` commands.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Show where the advisory databases are cached.
+    Path,
 }
 
 /// How findings are reported.

@@ -2,6 +2,8 @@
 //! check and reports its findings with the exit code. Only this layer prints.
 
 pub mod args;
+mod db;
+mod deps;
 mod install;
 mod logger;
 mod report;
@@ -44,6 +46,8 @@ pub fn main() -> ExitCode {
     logger::init(cli.verbose);
     let result = match cli.command {
         Command::Secrets(args) => secrets::run(&args),
+        Command::Deps(args) => deps::run(&args),
+        Command::Db(command) => db::run(&command),
         Command::Install(args) => install::install(&args),
         Command::Uninstall => install::uninstall(),
     };

@@ -1,0 +1,183 @@
+//! `commitguard deps`: resolves lockfiles, the deny.toml and the advisory
+//! databases from the arguments, runs the dependency check on each
+//! lockfile and reports.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+
+use crate::cli::args::DepsArgs;
+use crate::cli::report::{self, Summary};
+use crate::cli::Outcome;
+use crate::config::deny::{self, DenyConfig, LintLevel};
+use crate::deps::db::{self, Database};
+use crate::deps::lockfile::{self, Format};
+use crate::deps::policy::{self, Context, Usage};
+use crate::deps::yanked::YankedIndex;
+use crate::finding::{fingerprint, Check, Detail, Finding, Level};
+use crate::source::{files, git, walk::display_path};
+
+/// Runs `commitguard deps`.
+pub(crate) fn run(args: &DepsArgs) -> Result<Outcome> {
+    let cwd = std::env::current_dir().context("current directory")?;
+    let root = match git::discover(&cwd) {
+        Some(repo) => git::workdir(&repo)?,
+        None => cwd.clone(),
+    };
+    let root = root.canonicalize().unwrap_or(root);
+    let config = load_config(args, &root, &cwd)?;
+    let databases = open_databases(args, config.as_ref())?;
+    let lockfiles = resolve_lockfiles(args, &root, &cwd)?;
+    if let Some(config) = &config {
+        note_config(config);
+    }
+
+    let yanked_index = YankedIndex::default_cargo_home().and_then(|home| YankedIndex::open(&home));
+    let cx = Context { databases: &databases, config: config.as_ref(), yanked: yanked_index.as_ref() };
+    let mut usage = Usage::default();
+    let mut findings = Vec::new();
+    let mut summary = Summary::default();
+    let mut failed = false;
+    let mut saw_cargo = false;
+    for (full, shown) in &lockfiles {
+        let Some(format) = Format::of(full) else { continue };
+        let text = match std::fs::read_to_string(full) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("commitguard: {shown}: cannot read: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        match lockfile::parse(format, shown, &text) {
+            Ok(lock) => {
+                saw_cargo |= format == Format::Cargo;
+                summary.files += 1;
+                summary.bytes += text.len() as u64;
+                policy::check(&lock, &cx, &mut usage, &mut findings);
+            }
+            Err(e) => {
+                eprintln!("commitguard: {e}");
+                failed = true;
+            }
+        }
+    }
+    if saw_cargo && yanked_index.is_none() {
+        eprintln!("commitguard: note: the yanked check was skipped: no local crates.io index cache (run cargo once)");
+    }
+    if let Some(config) = &config {
+        unused_ignores(config, &usage, &mut findings);
+    }
+    crate::finding::sort(&mut findings);
+    let outcome = report::emit(&args.report, &findings, &summary)?;
+    Ok(if failed { Outcome::Failure } else { outcome })
+}
+
+fn load_config(args: &DepsArgs, root: &Path, cwd: &Path) -> Result<Option<DenyConfig>> {
+    let path = match &args.config {
+        Some(path) => Some(cwd.join(path)),
+        None => deny::find(root),
+    };
+    let Some(path) = path else { return Ok(None) };
+    let shown = display_path(&path, root);
+    log::debug!("policy from {shown}");
+    Ok(Some(DenyConfig::load(&path, &shown)?))
+}
+
+fn note_config(config: &DenyConfig) {
+    for key in config.unused_keys() {
+        log::debug!("{}: {key} is accepted but not acted on by deps", config.path);
+    }
+    if config.has_graph_filters {
+        eprintln!(
+            "commitguard: note: {}: [graph] filters (targets, exclude, features, exclude-dev) were not applied: \
+             deps reads lockfiles, which list every package of every target and feature",
+            config.path
+        );
+    }
+}
+
+fn open_databases(args: &DepsArgs, config: Option<&DenyConfig>) -> Result<Vec<Database>> {
+    let cache = db::cache_dir();
+    let (root, from_cache) = match (&args.db, config.and_then(|c| c.advisories.db_path.clone())) {
+        (Some(path), _) => (path.clone(), false),
+        (None, Some(path)) => (path, false),
+        (None, None) => match &cache {
+            Some(cache) => (cache.join("db"), true),
+            None => bail!("no cache directory (HOME is not set); pass --db PATH"),
+        },
+    };
+    let found = db::discover(&root);
+    if found.is_empty() {
+        let hint = if from_cache {
+            "run `commitguard db update` to download the advisory databases"
+        } else {
+            "expected a RustSec advisory-db checkout (with crates/) or a folder of OSV records"
+        };
+        bail!("{}: no advisory database found; {hint}", root.display());
+    }
+    let max_age = std::time::Duration::from_secs(args.max_db_age * 86_400);
+    let mut databases = Vec::with_capacity(found.len());
+    for (path, layout) in found {
+        if let Some(age) = db::age(&path).filter(|a| *a > max_age) {
+            eprintln!(
+                "commitguard: warning: {}: the advisory database is {} days old; run `commitguard db update`",
+                path.display(),
+                age.as_secs() / 86_400
+            );
+        }
+        let opened = Database::open(&path, layout, cache.as_deref())?;
+        for warning in opened.warnings() {
+            eprintln!("commitguard: warning: {warning}");
+        }
+        log::debug!("{}: {} advisories for {:?}", path.display(), opened.len(), opened.ecosystems());
+        databases.push(opened);
+    }
+    Ok(databases)
+}
+
+/// The lockfiles to check, as (path to read, path to show).
+fn resolve_lockfiles(args: &DepsArgs, root: &Path, cwd: &Path) -> Result<Vec<(PathBuf, String)>> {
+    if args.lockfiles.is_empty() {
+        let found = files::find(root, |p| Format::of(p).is_some());
+        log::debug!("{} lockfiles under {}", found.len(), root.display());
+        return Ok(found.into_iter().map(|p| (p.clone(), display_path(&p, root))).collect());
+    }
+    let mut out = Vec::new();
+    for path in &args.lockfiles {
+        let full = cwd.join(path);
+        let full = full.canonicalize().unwrap_or(full);
+        let shown = display_path(&full, root);
+        if Format::of(&full).is_none() {
+            bail!("{shown}: not a lockfile commitguard reads (by its name)");
+        }
+        out.push((full, shown));
+    }
+    Ok(out)
+}
+
+/// cargo-deny warns about `ignore` entries that matched nothing
+/// (`advisory-not-detected`); so does commitguard.
+fn unused_ignores(config: &DenyConfig, usage: &Usage, findings: &mut Vec<Finding>) {
+    let level = match config.advisories.unused_ignored_advisory.unwrap_or(LintLevel::Warn) {
+        LintLevel::Deny => Level::Error,
+        LintLevel::Warn => Level::Warning,
+        LintLevel::Allow => return,
+    };
+    for (i, ignore) in config.advisories.ignore.iter().enumerate() {
+        if usage.ignores_used.contains(&i) {
+            continue;
+        }
+        let rule = "advisory-not-detected";
+        findings.push(Finding {
+            check: Check::Deps,
+            level,
+            rule: rule.to_owned(),
+            path: config.path.clone(),
+            line: ignore.line,
+            message: format!("ignored advisory {} was not found in any checked lockfile", ignore.id),
+            fingerprint: fingerprint(&[rule.as_bytes(), config.path.as_bytes(), ignore.id.as_bytes()]),
+            detail: Detail::None,
+        });
+    }
+}

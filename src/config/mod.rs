@@ -1,0 +1,3 @@
+//! Configuration files read into typed policy.
+
+pub mod deny;
