@@ -445,3 +445,113 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn python_lockfiles_against_the_pypa_snapshot() {
+    let Some(db) = shared_db("python_lockfiles_against_the_pypa_snapshot") else { return };
+    let scratch = Scratch::new();
+    scratch.write("requirements.txt", "# pinned\nJinja2==2.10\nrequests>=2\nPyYAML==5.3 ; python_version > '3'\n");
+    scratch.write(
+        "svc/poetry.lock",
+        "[[package]]\nname = \"jinja2\"\nversion = \"2.11.3\"\n\n[[package]]\nname = \"pyyaml\"\nversion = \"5.4\"\n",
+    );
+    scratch.write("Cargo.lock", VULNERABLE_LOCK);
+    // The folder holding both snapshots: each database is found in it.
+    let output = scratch.run(&["deps", "--format", "json", "--db", db.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    let found: Vec<(String, String, String, Value)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["ecosystem"] == "PyPI")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().into(),
+                f["rule"].as_str().unwrap().into(),
+                f["package"].as_str().unwrap().into(),
+                f["line"].clone(),
+            )
+        })
+        .collect();
+    let has = |path: &str, rule: &str, package: &str, line: u64| {
+        found.contains(&(path.to_owned(), rule.to_owned(), package.to_owned(), Value::from(line)))
+    };
+    assert!(has("requirements.txt", "PYSEC-2019-217", "Jinja2", 2), "{found:?}");
+    assert!(has("requirements.txt", "PYSEC-2021-66", "Jinja2", 2), "{found:?}");
+    assert!(has("requirements.txt", "PYSEC-2020-96", "PyYAML", 4), "{found:?}");
+    assert!(has("requirements.txt", "PYSEC-2021-142", "PyYAML", 4), "{found:?}");
+    // 2.11.3 and 5.4 are the fixed versions: nothing for poetry.lock.
+    assert!(found.iter().all(|f| f.0 != "svc/poetry.lock"), "{found:?}");
+    let jinja = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "PYSEC-2021-66").unwrap();
+    assert_eq!(jinja["patched"], "2.11.3");
+    assert!(jinja["aliases"].as_array().unwrap().contains(&Value::from("CVE-2020-28493")));
+    assert!(rules(&report).contains(&"RUSTSEC-2021-0003".to_owned()));
+}
+
+/// Writes an OSV database of JSON records.
+fn osv_db(root: &Path, records: &[&str]) -> PathBuf {
+    fs::create_dir_all(root).unwrap();
+    for (i, record) in records.iter().enumerate() {
+        fs::write(root.join(format!("record-{i}.json")), record).unwrap();
+    }
+    root.to_path_buf()
+}
+
+#[test]
+fn npm_and_go_lockfiles_against_osv_records() {
+    let scratch = Scratch::new();
+    let db = osv_db(
+        &scratch.path().join("osv"),
+        &[
+            r#"{"id":"GHSA-test-lodash","aliases":["CVE-2020-8203"],"summary":"Prototype pollution in lodash",
+               "affected":[{"package":{"ecosystem":"npm","name":"lodash"},
+               "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"4.17.19"}]}]}],
+               "severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H"}]}"#,
+            r#"{"id":"GHSA-test-scoped","summary":"Scoped package issue",
+               "affected":[{"package":{"ecosystem":"npm","name":"@scope/pkg"},
+               "ranges":[{"type":"SEMVER","events":[{"introduced":"1.0.0"},{"last_affected":"1.2.0"}]}]}]}"#,
+            r#"{"id":"GO-2021-0113","summary":"Out-of-bounds read in golang.org/x/text",
+               "affected":[{"package":{"ecosystem":"Go","name":"golang.org/x/text"},
+               "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"0.3.7"}]}]}]}"#,
+            r#"{"id":"GHSA-test-withdrawn","withdrawn":"2021-01-01T00:00:00Z","summary":"w",
+               "affected":[{"package":{"ecosystem":"npm","name":"minimist"},
+               "ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]}"#,
+        ],
+    );
+    scratch.write(
+        "web/package-lock.json",
+        "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {},\n    \"node_modules/lodash\": {\"version\": \"4.17.15\"},\n    \
+         \"node_modules/minimist\": {\"version\": \"1.2.0\"}\n  }\n}\n",
+    );
+    scratch
+        .write("app/yarn.lock", "\"@scope/pkg@^1.0.0\":\n  version \"1.2.0\"\n\nlodash@^4:\n  version \"4.17.21\"\n");
+    scratch.write(
+        "ui/pnpm-lock.yaml",
+        "lockfileVersion: '9.0'\npackages:\n  '@scope/pkg@1.2.1':\n    resolution: {integrity: x}\n",
+    );
+    scratch.write("go.sum", "golang.org/x/text v0.3.5 h1:abc=\ngolang.org/x/text v0.3.5/go.mod h1:def=\n");
+    let output = scratch.run(&["deps", "--format", "json", "--db", db.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    let found: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().into(), f["rule"].as_str().unwrap().into(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("app/yarn.lock".into(), "GHSA-test-scoped".into(), 1),
+            ("go.sum".into(), "GO-2021-0113".into(), 1),
+            ("web/package-lock.json".into(), "GHSA-test-lodash".into(), 5),
+        ]
+    );
+    let lodash = &report["findings"][2];
+    assert_eq!(lodash["ecosystem"], "npm");
+    assert_eq!(lodash["patched"], "4.17.19");
+    assert_eq!(lodash["severity"]["level"], "high");
+    assert_eq!(report["findings"][1]["patched"], "0.3.7");
+    assert_eq!(report["findings"][1]["version"], "v0.3.5");
+}

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use cargo_lock::package::SourceKind;
 
-use super::{line_in_message, Package, Source};
+use super::{line_in_message, toml_entry_lines, Package, Source};
 use crate::deps::Error;
 
 pub(super) fn parse(path: &str, text: &str) -> Result<Vec<Package>, Error> {
@@ -15,7 +15,7 @@ pub(super) fn parse(path: &str, text: &str) -> Result<Vec<Package>, Error> {
         let message = e.to_string();
         Error::new(path, line_in_message(&message), format!("not a valid Cargo.lock: {}", first_line(&message)))
     })?;
-    let lines = entry_lines(text);
+    let lines = toml_entry_lines(text);
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in lock.packages.iter().enumerate() {
         by_name.entry(p.name.as_str()).or_default().push(i);
@@ -55,31 +55,6 @@ fn source(id: Option<&cargo_lock::SourceId>) -> Source {
         SourceKind::Path | SourceKind::LocalRegistry | SourceKind::Directory => Source::Path,
         _ => Source::Registry(url.to_string()),
     }
-}
-
-/// Line of each `[[package]]` header, by the `name` and `version` that
-/// follow it.
-fn entry_lines(text: &str) -> HashMap<(&str, &str), u32> {
-    let mut out = HashMap::new();
-    let mut header = 0;
-    let mut name = None;
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line == "[[package]]" {
-            header = i as u32 + 1;
-            name = None;
-        } else if let Some(value) = string_value(line, "name") {
-            name = Some(value);
-        } else if let (Some(value), Some(n)) = (string_value(line, "version"), name) {
-            out.entry((n, value)).or_insert(header);
-        }
-    }
-    out
-}
-
-fn string_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let rest = line.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim();
-    rest.strip_prefix('"')?.strip_suffix('"')
 }
 
 fn first_line(message: &str) -> &str {

@@ -3,7 +3,11 @@
 //! their entry and, where the format records it, the dependency graph.
 
 mod cargo;
+mod go;
+mod npm;
+mod python;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::deps::{Ecosystem, Error};
@@ -13,6 +17,22 @@ use crate::deps::{Ecosystem, Error};
 pub enum Format {
     /// `Cargo.lock`.
     Cargo,
+    /// `package-lock.json` or `npm-shrinkwrap.json`.
+    PackageLock,
+    /// `yarn.lock`.
+    Yarn,
+    /// `pnpm-lock.yaml`.
+    Pnpm,
+    /// `requirements.txt` (also `requirements-dev.txt` and the like).
+    Requirements,
+    /// `poetry.lock`.
+    Poetry,
+    /// `uv.lock`.
+    Uv,
+    /// `Pipfile.lock`.
+    Pipfile,
+    /// `go.sum`.
+    GoSum,
 }
 
 impl Format {
@@ -21,6 +41,14 @@ impl Format {
         let name = path.file_name()?.to_str()?;
         match name {
             "Cargo.lock" => Some(Format::Cargo),
+            "package-lock.json" | "npm-shrinkwrap.json" => Some(Format::PackageLock),
+            "yarn.lock" => Some(Format::Yarn),
+            "pnpm-lock.yaml" => Some(Format::Pnpm),
+            "poetry.lock" => Some(Format::Poetry),
+            "uv.lock" => Some(Format::Uv),
+            "Pipfile.lock" => Some(Format::Pipfile),
+            "go.sum" => Some(Format::GoSum),
+            _ if name.starts_with("requirements") && name.ends_with(".txt") => Some(Format::Requirements),
             _ => None,
         }
     }
@@ -29,6 +57,9 @@ impl Format {
     pub fn ecosystem(self) -> Ecosystem {
         match self {
             Format::Cargo => Ecosystem::Cargo,
+            Format::PackageLock | Format::Yarn | Format::Pnpm => Ecosystem::Npm,
+            Format::Requirements | Format::Poetry | Format::Uv | Format::Pipfile => Ecosystem::PyPI,
+            Format::GoSum => Ecosystem::Go,
         }
     }
 }
@@ -92,6 +123,14 @@ pub struct Lockfile {
 pub fn parse(format: Format, path: &str, text: &str) -> Result<Lockfile, Error> {
     let (packages, has_graph) = match format {
         Format::Cargo => (cargo::parse(path, text)?, true),
+        Format::PackageLock => (npm::package_lock(path, text)?, false),
+        Format::Yarn => (npm::yarn_lock(path, text)?, false),
+        Format::Pnpm => (npm::pnpm_lock(path, text)?, false),
+        Format::Requirements => (python::requirements(path, text)?, false),
+        Format::Poetry => (python::poetry_lock(path, text)?, false),
+        Format::Uv => (python::uv_lock(path, text)?, false),
+        Format::Pipfile => (python::pipfile_lock(path, text)?, false),
+        Format::GoSum => (go::parse(path, text)?, false),
     };
     Ok(Lockfile { path: path.to_owned(), ecosystem: format.ecosystem(), packages, has_graph })
 }
@@ -102,4 +141,39 @@ pub(crate) fn line_in_message(message: &str) -> Option<u32> {
     let at = message.find("line ")?;
     let digits: String = message[at + 5..].chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
+}
+
+/// 1-based line of the first `"key"`, `'key'` or `key:` in `text`; 1 when
+/// it is not there.
+pub(crate) fn quoted_line(text: &str, key: &str) -> u32 {
+    let found = text
+        .find(&format!("\"{key}\""))
+        .or_else(|| text.find(&format!("'{key}'")))
+        .or_else(|| text.find(&format!("\n  {key}:")).map(|at| at + 1));
+    found.map_or(1, |at| crate::deps::line_of(text, at))
+}
+
+/// Line of each `[[package]]` header of a TOML lockfile, by the `name` and
+/// `version` that follow it.
+pub(crate) fn toml_entry_lines(text: &str) -> HashMap<(&str, &str), u32> {
+    let mut out = HashMap::new();
+    let mut header = 0;
+    let mut name = None;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line == "[[package]]" {
+            header = i as u32 + 1;
+            name = None;
+        } else if let Some(value) = string_value(line, "name") {
+            name = Some(value);
+        } else if let (Some(value), Some(n)) = (string_value(line, "version"), name) {
+            out.entry((n, value)).or_insert(header);
+        }
+    }
+    out
+}
+
+fn string_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let rest = line.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim();
+    rest.strip_prefix('"')?.strip_suffix('"')
 }
