@@ -6,8 +6,9 @@
 //! - [`source`] decides which bytes are looked at and which of their lines
 //!   are new (the staged diff, a revision range, file arguments, whole
 //!   trees);
-//! - [`secrets`] (and the other checks) turn bytes into findings and never
-//!   print;
+//! - [`secrets`] and [`deps`] (and the other checks) turn bytes into
+//!   findings and never print; [`config`] reads policy files such as
+//!   cargo-deny's `deny.toml` into typed policy;
 //! - [`finding`] is the one type every check produces;
 //! - [`cli`] parses arguments, resolves configuration, runs a check and
 //!   reports its findings (human, JSON) with the exit code.

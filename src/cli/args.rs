@@ -89,8 +89,30 @@ pub struct DepsArgs {
 /// `commitguard db` commands.
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
-    /// Show where the advisory databases are cached.
+    /// Download or refresh the advisory databases: the OSV exports of
+    /// crates.io, npm, PyPI and Go, or the URLs given.
+    Update(DbUpdateArgs),
+    /// Print where the advisory databases are cached.
     Path,
+}
+
+/// Options of `commitguard db update`.
+#[derive(Debug, Args)]
+pub struct DbUpdateArgs {
+    /// A database to fetch instead of the defaults (repeatable): a URL
+    /// ending in .zip is a zip of OSV records fetched over HTTP(S); any
+    /// other URL is a git repository in RustSec layout, cloned with git.
+    /// Default: deny.toml's db-urls, else the OSV exports.
+    #[arg(long = "db-url", value_name = "URL")]
+    pub db_urls: Vec<String>,
+    /// The cargo-deny configuration whose db-urls and db-path to use.
+    /// Default: deny.toml, .deny.toml or .cargo/deny.toml at the root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where to put the databases. Default: deny.toml's db-path for git
+    /// URLs, else the cache directory's db/.
+    #[arg(long, value_name = "DIR")]
+    pub db: Option<PathBuf>,
 }
 
 /// How findings are reported.

@@ -10,6 +10,7 @@
 pub mod db;
 pub mod lockfile;
 pub mod policy;
+pub mod update;
 pub mod version;
 pub mod yanked;
 

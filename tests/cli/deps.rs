@@ -555,3 +555,112 @@ fn npm_and_go_lockfiles_against_osv_records() {
     assert_eq!(report["findings"][1]["patched"], "0.3.7");
     assert_eq!(report["findings"][1]["version"], "v0.3.5");
 }
+
+/// Serves each response once, in order, to successive connections on a
+/// loopback port; returns the base URL.
+fn serve(responses: Vec<Vec<u8>>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for response in responses {
+            let Ok((mut stream, _)) = listener.accept() else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let _ = stream.write_all(&response);
+        }
+    });
+    url
+}
+
+fn http_ok(body: &[u8]) -> Vec<u8> {
+    let mut out =
+        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in files {
+        writer.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        writer.write_all(text.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn db_update_from_a_loopback_server_keeps_the_old_database_on_failure() {
+    let scratch = Scratch::new();
+    scratch.write("requirements.txt", "demo==1.0\n");
+    let record = r#"{"id":"PYSEC-2099-1","summary":"demo is broken","affected":[{"package":{"ecosystem":"PyPI","name":"demo"},
+        "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.1"}]}]}]}"#;
+    let archive = zip_of(&[("PYSEC-2099-1.json", record), ("README.txt", "not a record")]);
+    let mut truncated =
+        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", archive.len()).into_bytes();
+    truncated.extend_from_slice(&archive[..archive.len() / 2]);
+    let base = serve(vec![http_ok(&archive), truncated, http_ok(b"this is not a zip archive")]);
+    let url = format!("{base}/demo/all.zip");
+
+    let output = scratch.run(&["db", "update", "--db-url", &url]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("(1 records)"), "{}", stderr(&output));
+    let check = |scratch: &Scratch| {
+        let output = scratch.run(&["deps", "--format", "json"]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert_eq!(rules(&json(&output)), ["PYSEC-2099-1"]);
+    };
+    check(&scratch);
+
+    for what in ["interrupted", "corrupt"] {
+        let output = scratch.run(&["db", "update", "--db-url", &url]);
+        assert_eq!(output.status.code(), Some(2), "{what}: {}", stderr(&output));
+        assert!(stderr(&output).contains("the previous database is kept"), "{what}: {}", stderr(&output));
+        check(&scratch);
+    }
+    let leftovers: Vec<PathBuf> =
+        fs::read_dir(scratch.path().join("cache/db")).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}
+
+#[test]
+fn db_update_clones_deny_toml_git_urls_into_db_path() {
+    let scratch = Scratch::new();
+    let upstream = scratch.path().join("upstream");
+    rustsec_db(&upstream, &[("RUSTSEC-2022-0007", "direct", "", "patched = [\">= 2.0.0\"]")]);
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(&upstream)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "advisories"]);
+    let db_path = scratch.path().join("advisory-dbs");
+    scratch.write(
+        "deny.toml",
+        &format!("[advisories]\ndb-path = \"{}\"\ndb-urls = [\"{}\"]\n", db_path.display(), upstream.display()),
+    );
+    scratch.write("Cargo.lock", &synthetic_lock());
+    let output = scratch.run(&["db", "update"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let clones: Vec<String> =
+        fs::read_dir(&db_path).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(clones.len() == 1 && clones[0].starts_with("advisory-db-"), "{clones:?}");
+    let output = scratch.run(&["deps", "--format", "json"]);
+    assert_eq!(rules(&json(&output))[0], "RUSTSEC-2022-0007", "{}", stderr(&output));
+    // A second update fetches into the same checkout.
+    let output = scratch.run(&["db", "update"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
