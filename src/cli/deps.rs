@@ -11,9 +11,10 @@ use crate::cli::report::{self, Summary};
 use crate::cli::Outcome;
 use crate::config::deny::{self, DenyConfig, LintLevel};
 use crate::deps::db::{self, Database};
-use crate::deps::lockfile::{self, Format};
+use crate::deps::lockfile::{self, Format, Lockfile};
 use crate::deps::policy::{self, Context, Usage};
 use crate::deps::yanked::YankedIndex;
+use crate::deps::Ecosystem;
 use crate::finding::{fingerprint, Check, Detail, Finding, Level};
 use crate::source::{files, git, walk::display_path};
 
@@ -26,41 +27,46 @@ pub(crate) fn run(args: &DepsArgs) -> Result<Outcome> {
     };
     let root = root.canonicalize().unwrap_or(root);
     let config = load_config(args, &root, &cwd)?;
-    let databases = open_databases(args, config.as_ref())?;
+    let mut databases = open_databases(args, config.as_ref())?;
     let lockfiles = resolve_lockfiles(args, &root, &cwd)?;
     if let Some(config) = &config {
         note_config(config);
     }
 
-    let yanked_index = YankedIndex::default_cargo_home().and_then(|home| YankedIndex::open(&home));
-    let cx = Context { databases: &databases, config: config.as_ref(), yanked: yanked_index.as_ref() };
-    let mut usage = Usage::default();
-    let mut findings = Vec::new();
     let mut summary = Summary::default();
     let mut failed = false;
-    let mut saw_cargo = false;
+    let mut parsed = Vec::new();
     for (full, shown) in &lockfiles {
-        let Some(format) = Format::of(full) else { continue };
-        let text = match std::fs::read_to_string(full) {
-            Ok(text) => text,
-            Err(e) => {
-                eprintln!("commitguard: {shown}: cannot read: {e}");
-                failed = true;
-                continue;
-            }
-        };
-        match lockfile::parse(format, shown, &text) {
+        match read_lockfile(full, shown) {
             Ok(lock) => {
-                saw_cargo |= format == Format::Cargo;
                 summary.files += 1;
-                summary.bytes += text.len() as u64;
-                policy::check(&lock, &cx, &mut usage, &mut findings);
+                summary.bytes += lock.1 as u64;
+                parsed.push(lock.0);
             }
-            Err(e) => {
-                eprintln!("commitguard: {e}");
+            Err(message) => {
+                eprintln!("commitguard: {message}");
                 failed = true;
             }
         }
+    }
+    for db in &mut databases {
+        db.refresh(parsed.iter().flat_map(|l| l.packages.iter().map(|p| (l.ecosystem, p.name.as_str()))));
+    }
+
+    let saw_cargo = parsed.iter().any(|l| l.ecosystem == Ecosystem::Cargo);
+    let yanked_memo = db::cache_dir().map(|c| c.join("yanked.json"));
+    let yanked_index = match YankedIndex::default_cargo_home() {
+        Some(home) if saw_cargo => YankedIndex::open(&home, yanked_memo),
+        _ => None,
+    };
+    let cx = Context { databases: &databases, config: config.as_ref(), yanked: yanked_index.as_ref() };
+    let mut usage = Usage::default();
+    let mut findings = Vec::new();
+    for lock in &parsed {
+        policy::check(lock, &cx, &mut usage, &mut findings);
+    }
+    if let Some(index) = &yanked_index {
+        index.save();
     }
     if saw_cargo && yanked_index.is_none() {
         eprintln!("commitguard: note: the yanked check was skipped: no local crates.io index cache (run cargo once)");
@@ -71,6 +77,15 @@ pub(crate) fn run(args: &DepsArgs) -> Result<Outcome> {
     crate::finding::sort(&mut findings);
     let outcome = report::emit(&args.report, &findings, &summary)?;
     Ok(if failed { Outcome::Failure } else { outcome })
+}
+
+/// Reads and parses one lockfile: the lockfile and its size, or the
+/// message to print.
+fn read_lockfile(full: &Path, shown: &str) -> std::result::Result<(Lockfile, usize), String> {
+    let format = Format::of(full).ok_or_else(|| format!("{shown}: not a lockfile commitguard reads"))?;
+    let text = std::fs::read_to_string(full).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let lock = lockfile::parse(format, shown, &text).map_err(|e| e.to_string())?;
+    Ok((lock, text.len()))
 }
 
 fn load_config(args: &DepsArgs, root: &Path, cwd: &Path) -> Result<Option<DenyConfig>> {

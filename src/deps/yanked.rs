@@ -7,15 +7,40 @@
 //! version and a NUL-terminated index version) followed by pairs of
 //! NUL-terminated strings: a version and its JSON index line, which carries
 //! `"yanked"`. A crate that cargo never fetched is simply unknown.
+//!
+//! Cache files of popular crates run to hundreds of kilobytes, so answers
+//! are remembered in a small memo file in commitguard's cache, keyed by the
+//! cache file's size and modification time: a warm run only stats them.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The crates.io index caches found under a cargo home.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct YankedIndex {
     caches: Vec<PathBuf>,
+    memo_path: Option<PathBuf>,
+    memo: RefCell<Memo>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Memo {
+    /// Cache file path → its size and time, and the answers read from it.
+    files: HashMap<PathBuf, Remembered>,
+    #[serde(skip)]
+    changed: bool,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Remembered {
+    len: u64,
+    mtime: u64,
+    /// Version → yanked; `None` when the file does not list the version.
+    answers: HashMap<String, Option<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -28,7 +53,10 @@ struct Line {
 impl YankedIndex {
     /// The crates.io index caches of `cargo_home`; `None` when there is
     /// none, so the yanked check cannot run.
-    pub fn open(cargo_home: &Path) -> Option<YankedIndex> {
+    ///
+    /// Answers are remembered in `memo` (a file in commitguard's cache)
+    /// when given; see [`YankedIndex::save`].
+    pub fn open(cargo_home: &Path, memo: Option<PathBuf>) -> Option<YankedIndex> {
         let mut caches: Vec<PathBuf> = std::fs::read_dir(cargo_home.join("registry").join("index"))
             .ok()?
             .flatten()
@@ -40,7 +68,27 @@ impl YankedIndex {
             .filter(|p| p.is_dir())
             .collect();
         caches.sort();
-        (!caches.is_empty()).then_some(YankedIndex { caches })
+        if caches.is_empty() {
+            return None;
+        }
+        let loaded = memo.as_deref().and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok());
+        Some(YankedIndex { caches, memo_path: memo, memo: RefCell::new(loaded.unwrap_or_default()) })
+    }
+
+    /// Writes the memo back when it learned something. Failing to write it
+    /// only costs speed, so errors are logged, not returned.
+    pub fn save(&self) {
+        let memo = self.memo.borrow();
+        let Some(path) = self.memo_path.as_deref().filter(|_| memo.changed) else { return };
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+            let temp = path.with_extension(format!("tmp{}", std::process::id()));
+            std::fs::write(&temp, serde_json::to_vec(&*memo).map_err(std::io::Error::other)?)?;
+            std::fs::rename(&temp, path)
+        };
+        if let Err(e) = write() {
+            log::debug!("{}: yanked memo not stored: {e}", path.display());
+        }
     }
 
     /// The cargo home: `$CARGO_HOME`, else `~/.cargo`.
@@ -54,7 +102,26 @@ impl YankedIndex {
     /// know the crate or version.
     pub fn is_yanked(&self, name: &str, version: &str) -> Option<bool> {
         let rel = relative_path(name);
-        self.caches.iter().find_map(|cache| std::fs::read(cache.join(&rel)).ok().and_then(|b| lookup(&b, version)))
+        self.caches.iter().find_map(|cache| self.ask(&cache.join(&rel), version))
+    }
+
+    fn ask(&self, file: &Path, version: &str) -> Option<bool> {
+        let meta = std::fs::metadata(file).ok()?;
+        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos() as u64;
+        let mut memo = self.memo.borrow_mut();
+        if let Some(known) = memo.files.get(file).filter(|r| r.len == meta.len() && r.mtime == mtime) {
+            if let Some(answer) = known.answers.get(version) {
+                return *answer;
+            }
+        }
+        let answer = std::fs::read(file).ok().and_then(|b| lookup(&b, version));
+        let slot = memo.files.entry(file.to_path_buf()).or_default();
+        if slot.len != meta.len() || slot.mtime != mtime {
+            *slot = Remembered { len: meta.len(), mtime, answers: HashMap::new() };
+        }
+        slot.answers.insert(version.to_owned(), answer);
+        memo.changed = true;
+        answer
     }
 }
 
@@ -107,14 +174,26 @@ pub(crate) mod tests {
     #[test]
     fn reads_yanked_flags() {
         let home = tempfile::tempdir().unwrap();
-        assert!(YankedIndex::open(home.path()).is_none());
+        assert!(YankedIndex::open(home.path(), None).is_none());
         write_cache(home.path(), "Demo-Crate", &[("0.1.0", false), ("0.1.1", true)]);
         write_cache(home.path(), "abc", &[("1.0.0", true)]);
-        let index = YankedIndex::open(home.path()).unwrap();
+        let memo = home.path().join("memo/yanked.json");
+        let index = YankedIndex::open(home.path(), Some(memo.clone())).unwrap();
         assert_eq!(index.is_yanked("Demo-Crate", "0.1.1"), Some(true));
         assert_eq!(index.is_yanked("demo-crate", "0.1.0"), Some(false));
         assert_eq!(index.is_yanked("demo-crate", "0.2.0"), None);
         assert_eq!(index.is_yanked("abc", "1.0.0"), Some(true));
         assert_eq!(index.is_yanked("nope", "1.0.0"), None);
+        index.save();
+
+        // The memo answers while the cache file is unchanged, and is
+        // dropped for a file that changed.
+        let again = YankedIndex::open(home.path(), Some(memo.clone())).unwrap();
+        assert_eq!(again.memo.borrow().files.len(), 2);
+        assert_eq!(again.is_yanked("demo-crate", "0.1.1"), Some(true));
+        assert!(!again.memo.borrow().changed);
+        write_cache(home.path(), "Demo-Crate", &[("0.1.0", false), ("0.1.1", false), ("0.1.2", true)]);
+        assert_eq!(again.is_yanked("demo-crate", "0.1.1"), Some(false));
+        assert_eq!(again.is_yanked("demo-crate", "0.1.2"), Some(true));
     }
 }

@@ -1,21 +1,36 @@
 //! The compact index of one advisory database, and opening a database
 //! through it.
 //!
-//! The index is one file: a JSON header line (the database's path, a stamp
-//! of its content, and the byte range of each package's advisories) and a
-//! body of per-package JSON arrays. A check reads the file, parses the
-//! header, and decodes only the arrays of the packages it looks up, which
-//! is what makes a warm run cheap.
+//! The index is one file: a JSON header line and a body of per-package
+//! JSON arrays. The header holds the byte range of each package's
+//! advisories, together with the size and modification time of the files
+//! they came from, and the modification times of the database's folders. A
+//! check reads the file, parses the header and decodes only the arrays of
+//! the packages it meets, which is what makes a warm run cheap.
+//!
+//! Staleness is checked where it matters, without walking the whole
+//! database on every run (a RustSec checkout has some 900 folders):
+//! [`Database::open`] compares the folders that hold other folders (the
+//! root, `crates/`), whose times change when a package folder comes or
+//! goes; [`Database::refresh`] compares, for the packages about to be
+//! checked, their advisory files and folders, which catches edited, added
+//! and removed advisories of those packages. Any difference rebuilds the
+//! whole index.
 //!
 //! The index lives in `<cache>/index/`, named after a hash of the
-//! database's canonical path, and is rebuilt when the stamp (every
-//! advisory file's relative path, size and modification time) changes. It
-//! is written to a temporary file and renamed into place, so two processes
-//! building it at once each leave a whole file. The database directory
-//! itself is only read, so a read-only database works; without a writable
-//! cache the index is built in memory for the run.
+//! database's canonical path. It is written to a temporary file and
+//! renamed into place, so two processes building it at once each leave a
+//! whole file. The database directory itself is only read, so a read-only
+//! database works; without a writable cache the index is built in memory
+//! for the run.
+//!
+//! # Limitations
+//!
+//! An advisory added to an existing folder is noticed only through the
+//! packages already indexed from that folder: for RustSec and PyPA
+//! layouts (one folder per package) that is exactly the package concerned.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -27,16 +42,54 @@ use crate::deps::{Ecosystem, Error};
 use crate::finding::fingerprint;
 
 /// Bumped whenever the index layout or the [`Advisory`] shape changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+
+/// A file or folder as it was when the index was built.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    /// Path relative to the database root, `/`-separated.
+    path: String,
+    /// Size in bytes (0 for folders).
+    len: u64,
+    /// Modification time, nanoseconds since the epoch.
+    mtime: u64,
+}
+
+impl Stamp {
+    fn of(root: &Path, rel: &str, is_dir: bool) -> Option<Stamp> {
+        let meta = fs::metadata(root.join(rel)).ok()?;
+        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos() as u64;
+        Some(Stamp { path: rel.to_owned(), len: if is_dir { 0 } else { meta.len() }, mtime })
+    }
+
+    fn is_current(&self, root: &Path, is_dir: bool) -> bool {
+        Stamp::of(root, &self.path, is_dir).as_ref() == Some(self)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    offset: usize,
+    len: usize,
+    /// Indices into [`Header::files`] of the files it came from.
+    files: Vec<u32>,
+    /// Indices into [`Header::leaves`] of the folders holding them.
+    leaves: Vec<u32>,
+}
 
 #[derive(Serialize, Deserialize)]
 struct Header {
     format: u32,
     path: String,
-    stamp: String,
     ecosystems: Vec<Ecosystem>,
-    /// `ecosystem/normalized-name` → (offset, length) in the body.
-    entries: HashMap<String, (usize, usize)>,
+    /// `ecosystem/normalized-name` → its advisories.
+    entries: HashMap<String, Entry>,
+    /// Every advisory file read.
+    files: Vec<Stamp>,
+    /// Folders that hold advisory files.
+    leaves: Vec<Stamp>,
+    /// The root and the folders that hold folders.
+    structure: Vec<Stamp>,
     /// Advisory files that could not be read, with the reason.
     warnings: Vec<String>,
     advisories: usize,
@@ -45,14 +98,17 @@ struct Header {
 /// An opened advisory database.
 pub struct Database {
     path: PathBuf,
+    layout: Layout,
+    index_path: Option<PathBuf>,
     header: Header,
     body: Vec<u8>,
 }
 
 impl Database {
     /// Opens the database at `path`, through its index in `cache` when
-    /// there is one that is current, else by reading every advisory file
-    /// (and storing a new index in `cache`, when given and writable).
+    /// there is one whose folders are unchanged, else by reading every
+    /// advisory file (and storing a new index in `cache`, when given and
+    /// writable).
     ///
     /// # Errors
     ///
@@ -62,24 +118,48 @@ impl Database {
         if !path.is_dir() {
             return Err(Error::new(shown, None, "advisory database not found (not a directory)"));
         }
-        let files = match layout {
-            Layout::RustSec => rustsec::files(path),
-            Layout::Osv => osv::files(path),
-        };
-        let stamp = stamp(path, &files);
         let index_path = cache.map(|c| index_path(c, path));
-        if let Some(db) = index_path.as_deref().and_then(|p| read_index(p, &stamp)) {
-            log::debug!("{shown}: index is current, {} advisories", db.header.advisories);
-            return Ok(Database { path: path.to_path_buf(), ..db });
+        if let Some((header, body)) = index_path.as_deref().and_then(read_index) {
+            if header.structure.iter().all(|s| s.is_current(path, true)) {
+                log::debug!("{shown}: index is current, {} advisories", header.advisories);
+                return Ok(Database { path: path.to_path_buf(), layout, index_path, header, body });
+            }
         }
-        log::debug!("{shown}: building the index from {} files", files.len());
-        let db = build(path, layout, &files, stamp);
-        if let Some(index_path) = index_path {
-            if let Err(e) = write_index(&index_path, &db) {
+        let mut db =
+            Database { path: path.to_path_buf(), layout, index_path, header: empty_header(path), body: Vec::new() };
+        db.rebuild();
+        Ok(db)
+    }
+
+    /// Checks the advisory files of the given packages against the index
+    /// and rebuilds it when any changed. Call before looking them up.
+    pub fn refresh<'a>(&mut self, packages: impl IntoIterator<Item = (Ecosystem, &'a str)>) {
+        let stale = packages.into_iter().any(|(ecosystem, name)| {
+            let Some(entry) = self.header.entries.get(&key(ecosystem, name)) else { return false };
+            let files = entry.files.iter().map(|&i| (&self.header.files[i as usize], false));
+            let leaves = entry.leaves.iter().map(|&i| (&self.header.leaves[i as usize], true));
+            files.chain(leaves).any(|(stamp, is_dir)| !stamp.is_current(&self.path, is_dir))
+        });
+        if stale {
+            log::debug!("{}: advisories changed since the index was built", self.path.display());
+            self.rebuild();
+        }
+    }
+
+    fn rebuild(&mut self) {
+        let files = match self.layout {
+            Layout::RustSec => rustsec::files(&self.path),
+            Layout::Osv => osv::files(&self.path),
+        };
+        log::debug!("{}: building the index from {} files", self.path.display(), files.len());
+        let (header, body) = build(&self.path, self.layout, &files);
+        self.header = header;
+        self.body = body;
+        if let Some(index_path) = &self.index_path {
+            if let Err(e) = write_index(index_path, &self.header, &self.body) {
                 log::debug!("{}: index not stored: {e}", index_path.display());
             }
         }
-        Ok(db)
     }
 
     /// The directory this database was read from.
@@ -109,10 +189,10 @@ impl Database {
 
     /// The advisories for package `name` of `ecosystem`.
     pub fn advisories(&self, ecosystem: Ecosystem, name: &str) -> Vec<Advisory> {
-        let Some(&(offset, len)) = self.header.entries.get(&key(ecosystem, name)) else {
+        let Some(entry) = self.header.entries.get(&key(ecosystem, name)) else {
             return Vec::new();
         };
-        let bytes = self.body.get(offset..offset + len).unwrap_or_default();
+        let bytes = self.body.get(entry.offset..entry.offset + entry.len).unwrap_or_default();
         serde_json::from_slice(bytes).unwrap_or_else(|e| {
             log::warn!("{}: index entry for {name} unreadable: {e}", self.path.display());
             Vec::new()
@@ -130,36 +210,42 @@ fn index_path(cache: &Path, db: &Path) -> PathBuf {
     cache.join("index").join(format!("{}.idx", &hash[..24]))
 }
 
-/// A hash of every file's relative path, size and modification time.
-fn stamp(root: &Path, files: &[PathBuf]) -> String {
-    let mut lines: Vec<String> = files
-        .iter()
-        .map(|f| {
-            let rel = f.strip_prefix(root).unwrap_or(f).to_string_lossy();
-            let (len, nanos) = fs::metadata(f)
-                .map(|m| {
-                    let nanos =
-                        m.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
-                    (m.len(), nanos)
-                })
-                .unwrap_or((0, 0));
-            format!("{rel}\0{len}\0{nanos}")
-        })
-        .collect();
-    lines.sort_unstable();
-    fingerprint(&[lines.join("\n").as_bytes()])
+fn empty_header(path: &Path) -> Header {
+    Header {
+        format: FORMAT,
+        path: path.display().to_string(),
+        ecosystems: Vec::new(),
+        entries: HashMap::new(),
+        files: Vec::new(),
+        leaves: Vec::new(),
+        structure: Vec::new(),
+        warnings: Vec::new(),
+        advisories: 0,
+    }
 }
 
-fn build(path: &Path, layout: Layout, files: &[PathBuf], stamp: String) -> Database {
-    let mut grouped: BTreeMap<String, Vec<Advisory>> = BTreeMap::new();
-    let mut ecosystems = Vec::new();
-    let mut warnings = Vec::new();
-    let mut advisories = 0;
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+fn parent_of(rel: &str) -> &str {
+    rel.rfind('/').map_or("", |at| &rel[..at])
+}
+
+/// Reads and converts every file; groups the advisories by package.
+fn build(path: &Path, layout: Layout, files: &[PathBuf]) -> (Header, Vec<u8>) {
+    let mut header = empty_header(path);
+    let mut grouped: BTreeMap<String, (Vec<Advisory>, BTreeSet<u32>)> = BTreeMap::new();
     for file in files {
+        let rel = relative(path, file);
+        let Some(stamp) = Stamp::of(path, &rel, false) else { continue };
+        let index = header.files.len() as u32;
+        header.files.push(stamp);
         let text = match fs::read_to_string(file) {
             Ok(text) => text,
             Err(e) => {
-                warnings.push(format!("{}: skipped: {e}", file.display()));
+                header.warnings.push(format!("{}: skipped: {e}", file.display()));
                 continue;
             }
         };
@@ -172,50 +258,76 @@ fn build(path: &Path, layout: Layout, files: &[PathBuf], stamp: String) -> Datab
         match converted {
             Ok(list) => {
                 for (ecosystem, name, advisory) in list {
-                    if !ecosystems.contains(&ecosystem) {
-                        ecosystems.push(ecosystem);
+                    if !header.ecosystems.contains(&ecosystem) {
+                        header.ecosystems.push(ecosystem);
                     }
-                    advisories += 1;
-                    grouped.entry(key(ecosystem, &name)).or_default().push(advisory);
+                    header.advisories += 1;
+                    let slot = grouped.entry(key(ecosystem, &name)).or_default();
+                    slot.0.push(advisory);
+                    slot.1.insert(index);
                 }
             }
-            Err(e) => warnings.push(format!("{}: skipped malformed advisory: {}", file.display(), first_line(&e))),
+            Err(e) => {
+                header.warnings.push(format!("{}: skipped malformed advisory: {}", file.display(), first_line(&e)))
+            }
         }
     }
-    ecosystems.sort();
+    header.ecosystems.sort();
+    stamp_folders(path, &mut header);
+    let leaf_index: HashMap<&str, u32> =
+        header.leaves.iter().enumerate().map(|(i, s)| (s.path.as_str(), i as u32)).collect();
     let mut body = Vec::new();
-    let mut entries = HashMap::with_capacity(grouped.len());
-    for (key, list) in grouped {
+    for (key, (list, files)) in grouped {
         let start = body.len();
         serde_json::to_writer(&mut body, &list).expect("advisories serialise");
-        entries.insert(key, (start, body.len() - start));
+        let mut leaves: Vec<u32> =
+            files.iter().filter_map(|&f| leaf_index.get(parent_of(&header.files[f as usize].path)).copied()).collect();
+        leaves.dedup();
+        let entry = Entry { offset: start, len: body.len() - start, files: files.into_iter().collect(), leaves };
+        header.entries.insert(key, entry);
     }
-    let header =
-        Header { format: FORMAT, path: path.display().to_string(), stamp, ecosystems, entries, warnings, advisories };
-    Database { path: path.to_path_buf(), header, body }
+    (header, body)
+}
+
+/// Stamps the folders holding files (leaves) and the root with every
+/// folder above a leaf (structure).
+fn stamp_folders(path: &Path, header: &mut Header) {
+    let leaves: BTreeSet<&str> = header.files.iter().map(|f| parent_of(&f.path)).collect();
+    let mut structure: BTreeSet<&str> = BTreeSet::from([""]);
+    for leaf in &leaves {
+        let mut dir = *leaf;
+        while !dir.is_empty() {
+            dir = parent_of(dir);
+            structure.insert(dir);
+        }
+    }
+    let leaves: Vec<Stamp> = leaves.iter().filter_map(|d| Stamp::of(path, d, true)).collect();
+    let structure: Vec<Stamp> = structure.iter().filter_map(|d| Stamp::of(path, d, true)).collect();
+    header.leaves = leaves;
+    header.structure = structure;
 }
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
 }
 
-fn read_index(path: &Path, stamp: &str) -> Option<Database> {
+fn read_index(path: &Path) -> Option<(Header, Vec<u8>)> {
     let mut bytes = fs::read(path).ok()?;
     let newline = memchr::memchr(b'\n', &bytes)?;
     let header: Header = serde_json::from_slice(&bytes[..newline]).ok()?;
-    if header.format != FORMAT || header.stamp != stamp {
+    if header.format != FORMAT {
         return None;
     }
     bytes.drain(..=newline);
-    Some(Database { path: PathBuf::from(&header.path), header, body: bytes })
+    Some((header, bytes))
 }
 
-fn write_index(path: &Path, db: &Database) -> std::io::Result<()> {
+fn write_index(path: &Path, header: &Header, body: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().expect("index path has a parent");
     fs::create_dir_all(dir)?;
-    let mut bytes = serde_json::to_vec(&db.header).map_err(std::io::Error::other)?;
+    let mut bytes = serde_json::to_vec(header).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
-    bytes.extend_from_slice(&db.body);
+    bytes.extend_from_slice(body);
     let temp =
         dir.join(format!(".{}.{}.tmp", path.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
     fs::write(&temp, &bytes)?;
@@ -261,7 +373,19 @@ mod tests {
         assert_eq!(second.len(), 7);
         assert_eq!(second.advisories(Ecosystem::Cargo, "a")[0].id, "RUSTSEC-2021-0001");
 
-        // A new advisory changes the stamp: rebuilt.
+        // An advisory edited in place: the folders are unchanged, so open
+        // keeps the index, and refresh notices for the package concerned.
+        let text = rustsec_text("RUSTSEC-2021-0001", "a").replace("# RUSTSEC-2021-0001", "# Edited title");
+        write(db.path(), "crates/a/RUSTSEC-2021-0001.md", &text);
+        let mut edited = Database::open(db.path(), Layout::RustSec, Some(cache.path())).unwrap();
+        assert_eq!(edited.len(), 7);
+        edited.refresh([(Ecosystem::Cargo, "zzz")]);
+        assert_eq!(edited.len(), 7);
+        edited.refresh([(Ecosystem::Cargo, "a")]);
+        assert_eq!(edited.len(), 1);
+        assert_eq!(edited.advisories(Ecosystem::Cargo, "a")[0].title, "Edited title");
+
+        // A new package folder changes `crates/`: rebuilt on open.
         write(db.path(), "crates/c/RUSTSEC-2021-0003.md", &rustsec_text("RUSTSEC-2021-0003", "c"));
         let third = Database::open(db.path(), Layout::RustSec, Some(cache.path())).unwrap();
         assert_eq!(third.len(), 2);
