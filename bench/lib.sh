@@ -28,7 +28,8 @@ COMMITGUARD="$TARGET_DIR/release/commitguard"
 
 # The advisory ids cargo-audit reports for a lockfile, one per line, sorted.
 audit_ids() {
-    "$CARGO_AUDIT" audit --db "$RUSTSEC_DB" --no-fetch --json -f "$1" 2>/dev/null | python3 -c '
+    # Both tools exit 1 when they find something; 2 and up is a failure.
+    { "$CARGO_AUDIT" audit --db "$RUSTSEC_DB" --no-fetch --json -f "$1" 2>/dev/null || [ $? -eq 1 ]; } | python3 -c '
 import json, sys
 report = json.load(sys.stdin)
 ids = {v["advisory"]["id"] for v in report["vulnerabilities"]["list"]}
@@ -39,7 +40,7 @@ print("\n".join(sorted(ids)))'
 
 # The advisory ids commitguard reports for a lockfile, the same way.
 commitguard_ids() {
-    "$COMMITGUARD" deps --db "$RUSTSEC_DB" --format json "$1" | python3 -c '
+    { "$COMMITGUARD" deps --db "$RUSTSEC_DB" --format json "$1" || [ $? -eq 1 ]; } | python3 -c '
 import json, sys
 report = json.load(sys.stdin)
 ids = {f["rule"] for f in report["findings"] if f["rule"].startswith("RUSTSEC-")}

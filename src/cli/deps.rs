@@ -27,8 +27,14 @@ pub(crate) fn run(args: &DepsArgs) -> Result<Outcome> {
     };
     let root = root.canonicalize().unwrap_or(root);
     let config = load_config(args, &root, &cwd)?;
-    let mut databases = open_databases(args, config.as_ref())?;
     let lockfiles = resolve_lockfiles(args, &root, &cwd)?;
+    if lockfiles.is_empty() {
+        // A repository without lockfiles has nothing to check, and needs
+        // no database for that.
+        log::debug!("no lockfiles under {}", root.display());
+        return report::emit(&args.report, &[], &Summary::default());
+    }
+    let mut databases = open_databases(args, config.as_ref())?;
     if let Some(config) = &config {
         note_config(config);
     }

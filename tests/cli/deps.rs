@@ -664,3 +664,34 @@ fn db_update_clones_deny_toml_git_urls_into_db_path() {
     let output = scratch.run(&["db", "update"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
+
+#[test]
+fn no_lockfiles_needs_no_database() {
+    let scratch = Scratch::new();
+    scratch.write("src/main.rs", "fn main() {}\n");
+    let output = scratch.run(&["deps", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(json(&output), serde_json::json!({ "findings": [] }));
+}
+
+#[test]
+fn an_old_cached_database_warns_and_goes_on() {
+    let scratch = Scratch::new();
+    let cached = scratch.path().join("cache/db/osv-PyPI");
+    osv_db(
+        &cached,
+        &[r#"{"id":"PYSEC-2099-2","summary":"old","affected":[{"package":{"ecosystem":"PyPI","name":"demo"},
+             "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}"#],
+    );
+    let mark = cached.join(".commitguard-updated");
+    fs::write(&mark, "test\n").unwrap();
+    let status = Command::new("touch").args(["-d", "10 days ago"]).arg(&mark).status().unwrap();
+    assert!(status.success());
+    scratch.write("requirements.txt", "demo==1.0\n");
+    let output = scratch.run(&["deps", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("the advisory database is 10 days old"), "{}", stderr(&output));
+    assert_eq!(rules(&json(&output)), ["PYSEC-2099-2"]);
+    let output = scratch.run(&["deps", "--format", "json", "--max-db-age", "30"]);
+    assert!(!stderr(&output).contains("days old"), "{}", stderr(&output));
+}

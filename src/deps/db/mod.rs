@@ -225,12 +225,17 @@ pub fn cache_dir() -> Option<PathBuf> {
 }
 
 /// How long ago a database was last updated, when that is known: from
-/// commitguard's own mark or a git checkout's last fetch.
+/// commitguard's own mark (in the folder or, for a folder holding several
+/// downloads, the oldest of theirs) or a git checkout's last fetch.
 pub fn age(path: &Path) -> Option<std::time::Duration> {
-    [path.join(UPDATED_MARK), path.join(".git").join("FETCH_HEAD"), path.join(".git").join("HEAD")]
-        .iter()
-        .find_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-        .and_then(|t| t.elapsed().ok())
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let own = [path.join(UPDATED_MARK), path.join(".git").join("FETCH_HEAD"), path.join(".git").join("HEAD")]
+        .into_iter()
+        .find_map(modified);
+    let oldest = own.or_else(|| {
+        std::fs::read_dir(path).ok()?.flatten().filter_map(|e| modified(e.path().join(UPDATED_MARK))).min()
+    });
+    oldest.and_then(|t| t.elapsed().ok())
 }
 
 #[cfg(test)]
