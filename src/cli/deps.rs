@@ -11,6 +11,7 @@ use crate::cli::report::{self, Summary};
 use crate::cli::Outcome;
 use crate::config::deny::{self, DenyConfig, LintLevel};
 use crate::deps::db::{self, Database};
+use crate::deps::graph;
 use crate::deps::lockfile::{self, Format, Lockfile};
 use crate::deps::policy::{self, Context, Usage};
 use crate::deps::yanked::YankedIndex;
@@ -44,10 +45,13 @@ pub(crate) fn run(args: &DepsArgs) -> Result<Outcome> {
     let mut parsed = Vec::new();
     for (full, shown) in &lockfiles {
         match read_lockfile(full, shown) {
-            Ok(lock) => {
+            Ok((mut lock, len)) => {
                 summary.files += 1;
-                summary.bytes += lock.1 as u64;
-                parsed.push(lock.0);
+                summary.bytes += len as u64;
+                if let Some(config) = &config {
+                    apply_graph(&mut lock, full, config);
+                }
+                parsed.push(lock);
             }
             Err(message) => {
                 eprintln!("commitguard: {message}");
@@ -109,13 +113,33 @@ fn note_config(config: &DenyConfig) {
     for key in config.unused_keys() {
         log::debug!("{}: {key} is accepted but not acted on by deps", config.path);
     }
-    if config.has_graph_filters {
-        eprintln!(
-            "commitguard: note: {}: [graph] filters (targets, exclude, features, exclude-dev) were not applied: \
-             deps reads lockfiles, which list every package of every target and feature",
-            config.path
-        );
+}
+
+/// Applies deny.toml's `[graph]` filters to a Cargo lockfile through
+/// `cargo metadata --offline` when its Cargo.toml is beside it; says so
+/// when they cannot be applied.
+fn apply_graph(lock: &mut Lockfile, full: &Path, config: &DenyConfig) {
+    if lock.ecosystem != Ecosystem::Cargo || !config.graph.has_filters() {
+        return;
     }
+    let manifest = full.with_file_name("Cargo.toml");
+    let reason = if manifest.is_file() {
+        match graph::included(&manifest, &config.graph) {
+            Ok(keep) => {
+                let before = lock.packages.len();
+                lock.retain(|p| keep.contains(&(p.name.clone(), p.version.clone())));
+                log::debug!("{}: [graph] filters keep {} of {before} packages", lock.path, lock.packages.len());
+                return;
+            }
+            Err(e) => e,
+        }
+    } else {
+        "no Cargo.toml beside it, and a lockfile lists every target and feature".to_owned()
+    };
+    eprintln!(
+        "commitguard: note: {}: [graph] filters of {} (targets, exclude, features, exclude-dev) were not applied: {reason}",
+        lock.path, config.path
+    );
 }
 
 fn open_databases(args: &DepsArgs, config: Option<&DenyConfig>) -> Result<Vec<Database>> {

@@ -138,6 +138,35 @@ pub struct Sources {
     pub allow_org: Vec<(String, String)>,
 }
 
+/// `[graph]`: which part of a Cargo dependency graph is checked.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    /// `targets`: target triples (their `features` are not used).
+    pub targets: Vec<String>,
+    /// `exclude`: crates left out, with what only they pull in.
+    pub exclude: Vec<PackageSpec>,
+    /// `all-features`.
+    pub all_features: bool,
+    /// `no-default-features`.
+    pub no_default_features: bool,
+    /// `features`.
+    pub features: Vec<String>,
+    /// `exclude-dev`: leave out dev-dependencies.
+    pub exclude_dev: bool,
+}
+
+impl Graph {
+    /// Whether it asks for a filter that a lockfile alone cannot apply.
+    pub fn has_filters(&self) -> bool {
+        !self.targets.is_empty()
+            || !self.exclude.is_empty()
+            || self.all_features
+            || self.no_default_features
+            || !self.features.is_empty()
+            || self.exclude_dev
+    }
+}
+
 /// A whole deny.toml.
 #[derive(Clone, Debug, Default)]
 pub struct DenyConfig {
@@ -149,9 +178,8 @@ pub struct DenyConfig {
     pub bans: Bans,
     /// `[sources]`.
     pub sources: Sources,
-    /// Whether `[graph]` asks for a dependency-graph filter (targets,
-    /// exclude-dev, features, exclude) that a lockfile alone cannot apply.
-    pub has_graph_filters: bool,
+    /// `[graph]`.
+    pub graph: Graph,
     unused: Vec<String>,
 }
 
@@ -322,19 +350,57 @@ mod raw {
         sources: Option<Sources>,
     }
 
-    // Some fields are read only so that the key is accepted (see the
-    // module doc).
-    #[allow(dead_code)]
     #[derive(Deserialize, Default)]
     #[serde(deny_unknown_fields, rename_all = "kebab-case")]
     struct Graph {
-        targets: Option<Value>,
-        exclude: Option<Value>,
+        targets: Option<Vec<Target>>,
+        exclude: Option<Vec<String>>,
         all_features: Option<bool>,
         no_default_features: Option<bool>,
-        features: Option<Value>,
+        features: Option<Vec<String>>,
         exclude_dev: Option<bool>,
         exclude_unpublished: Option<bool>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Target {
+        Triple(String),
+        Table(TargetTable),
+    }
+
+    // `features` is accepted, not used: target features need rustc.
+    #[allow(dead_code)]
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct TargetTable {
+        triple: String,
+        features: Option<Vec<String>>,
+    }
+
+    impl Graph {
+        fn resolve(self, shown: &str, text: &str, unused: &mut Vec<String>) -> Result<super::Graph, Error> {
+            if self.exclude_unpublished.is_some() {
+                unused.push("graph.exclude-unpublished".to_owned());
+            }
+            let targets = self
+                .targets
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| match t {
+                    Target::Triple(triple) | Target::Table(TargetTable { triple, .. }) => triple,
+                })
+                .collect();
+            let exclude = specs(self.exclude.map(|e| e.into_iter().map(Spec::Plain).collect()), shown, text)?;
+            Ok(super::Graph {
+                targets,
+                exclude,
+                all_features: self.all_features.unwrap_or(false),
+                no_default_features: self.no_default_features.unwrap_or(false),
+                features: self.features.unwrap_or_default(),
+                exclude_dev: self.exclude_dev.unwrap_or(false),
+            })
+        }
     }
 
     // Some fields are read only so that the key is accepted (see the
@@ -469,17 +535,10 @@ mod raw {
     impl Root {
         pub(super) fn resolve(self, shown: &str, text: &str) -> Result<DenyConfig, Error> {
             let mut unused = Vec::new();
-            let has_graph_filters = self.graph.as_ref().is_some_and(|g| {
-                g.targets.is_some()
-                    || g.exclude.is_some()
-                    || g.exclude_dev == Some(true)
-                    || g.features.is_some()
-                    || g.all_features == Some(true)
-                    || g.no_default_features == Some(true)
-            });
-            if self.graph.is_some() {
-                unused.push("graph".to_owned());
-            }
+            let graph = match self.graph {
+                Some(g) => g.resolve(shown, text, &mut unused)?,
+                None => super::Graph::default(),
+            };
             if self.output.is_some() {
                 unused.push("output".to_owned());
             }
@@ -492,7 +551,7 @@ mod raw {
                 None => super::Bans::default(),
             };
             let sources = self.sources.map(|s| s.resolve(&mut unused)).unwrap_or_default();
-            Ok(DenyConfig { path: shown.to_owned(), advisories, bans, sources, has_graph_filters, unused })
+            Ok(DenyConfig { path: shown.to_owned(), graph, advisories, bans, sources, unused })
         }
     }
 
@@ -665,7 +724,8 @@ allow-org = { github = ["rust-lang"] }
         assert_eq!(a.yanked, Some(LintLevel::Deny));
         assert_eq!(a.unmaintained, Scope::Workspace);
         assert!(a.db_path.as_ref().unwrap().ends_with("dbs"));
-        assert!(config.has_graph_filters);
+        assert!(config.graph.has_filters());
+        assert_eq!(config.graph.targets, ["x86_64-unknown-linux-gnu"]);
         assert_eq!(config.bans.deny[1].name, "time");
         assert!(config.bans.deny[1].matches("time", "0.1.45"));
         assert!(!config.bans.deny[1].matches("time", "0.3.0"));

@@ -8,6 +8,7 @@
 //! to show.
 
 pub mod db;
+pub mod graph;
 pub mod lockfile;
 pub mod policy;
 pub mod update;

@@ -141,12 +141,19 @@ fn swap(staging: &Path, dest: &Path) -> Result<(), Error> {
     let old = dest.with_extension(format!("old-{}", std::process::id()));
     let had_old = dest.exists();
     if had_old {
-        fs::rename(dest, &old).map_err(|e| io_error(dest, e))?;
+        if let Err(e) = fs::rename(dest, &old) {
+            let _ = fs::remove_dir_all(staging);
+            return Err(io_error(dest, e));
+        }
     }
     if let Err(e) = fs::rename(staging, dest) {
-        if had_old {
+        // Another update may have put its copy in place meanwhile; either
+        // way this one's staging copy goes.
+        if had_old && !dest.exists() {
             let _ = fs::rename(&old, dest);
         }
+        let _ = fs::remove_dir_all(staging);
+        let _ = fs::remove_dir_all(&old);
         return Err(io_error(dest, e));
     }
     if had_old {

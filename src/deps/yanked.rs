@@ -127,6 +127,11 @@ impl YankedIndex {
 
 /// Where the index keeps a crate: `1/a`, `2/ab`, `3/a/abc`, `ab/cd/abcd…`.
 fn relative_path(name: &str) -> PathBuf {
+    // crates.io names are ASCII; anything else cannot be in its index (and
+    // would not slice on byte boundaries below).
+    if !name.is_ascii() || name.is_empty() {
+        return PathBuf::from("-");
+    }
     let name = name.to_ascii_lowercase();
     match name.len() {
         1 => Path::new("1").join(&name),
@@ -184,6 +189,7 @@ pub(crate) mod tests {
         assert_eq!(index.is_yanked("demo-crate", "0.2.0"), None);
         assert_eq!(index.is_yanked("abc", "1.0.0"), Some(true));
         assert_eq!(index.is_yanked("nope", "1.0.0"), None);
+        assert_eq!(index.is_yanked("é-crate", "1.0.0"), None);
         index.save();
 
         // The memo answers while the cache file is unchanged, and is

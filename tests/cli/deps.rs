@@ -695,3 +695,52 @@ fn an_old_cached_database_warns_and_goes_on() {
     let output = scratch.run(&["deps", "--format", "json", "--max-db-age", "30"]);
     assert!(!stderr(&output).contains("days old"), "{}", stderr(&output));
 }
+
+#[test]
+fn graph_filters_go_through_cargo_metadata() {
+    let scratch = Scratch::new();
+    let db = rustsec_db(
+        &scratch.path().join("db"),
+        &[
+            ("RUSTSEC-2022-0011", "runtime-dep", "", "patched = []"),
+            ("RUSTSEC-2022-0012", "test-dep", "", "patched = []"),
+        ],
+    );
+    let manifest = |name: &str, deps: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{deps}")
+    };
+    scratch.write(
+        "Cargo.toml",
+        &(manifest("app", "[dependencies]\nruntime-dep = { path = \"runtime-dep\" }\n\n[dev-dependencies]\ntest-dep = { path = \"test-dep\" }\n")
+            + "\n[workspace]\nexclude = [\"runtime-dep\", \"test-dep\"]\n"),
+    );
+    scratch.write("src/lib.rs", "");
+    for name in ["runtime-dep", "test-dep"] {
+        scratch.write(&format!("{name}/Cargo.toml"), &manifest(name, ""));
+        scratch.write(&format!("{name}/src/lib.rs"), "");
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let generated =
+        Command::new(cargo).args(["generate-lockfile", "--offline"]).current_dir(scratch.work()).output().unwrap();
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+
+    let run = |scratch: &Scratch| {
+        let output = scratch.run(&["deps", "--format", "json", "--db", db.to_str().unwrap(), "Cargo.lock"]);
+        (rules(&json(&output)), stderr(&output))
+    };
+    scratch.write("deny.toml", "[graph]\nexclude-dev = false\n");
+    assert_eq!(run(&scratch).0, ["RUSTSEC-2022-0011", "RUSTSEC-2022-0012"]);
+    scratch.write("deny.toml", "[graph]\nexclude-dev = true\n");
+    let (found, err) = run(&scratch);
+    assert_eq!(found, ["RUSTSEC-2022-0011"], "{err}");
+    assert!(!err.contains("not applied"), "{err}");
+
+    // A lockfile without its Cargo.toml: the report says the filters were
+    // not applied, and every package is checked.
+    fs::rename(scratch.work().join("Cargo.lock"), scratch.work().join("runtime-dep/Cargo.lock")).unwrap();
+    fs::remove_file(scratch.work().join("runtime-dep/Cargo.toml")).unwrap();
+    let output = scratch.run(&["deps", "--format", "json", "--db", db.to_str().unwrap(), "runtime-dep/Cargo.lock"]);
+    assert_eq!(rules(&json(&output)), ["RUSTSEC-2022-0011", "RUSTSEC-2022-0012"]);
+    assert!(stderr(&output).contains("runtime-dep/Cargo.lock: [graph] filters of deny.toml"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("were not applied: no Cargo.toml beside it"), "{}", stderr(&output));
+}

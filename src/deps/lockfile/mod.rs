@@ -114,6 +114,28 @@ pub struct Lockfile {
     pub has_graph: bool,
 }
 
+impl Lockfile {
+    /// Keeps only the packages for which `keep` holds, and the dependency
+    /// edges between them.
+    pub fn retain(&mut self, keep: impl Fn(&Package) -> bool) {
+        let mut new_index = vec![None; self.packages.len()];
+        let mut next = 0;
+        for (i, package) in self.packages.iter().enumerate() {
+            if keep(package) {
+                new_index[i] = Some(next);
+                next += 1;
+            }
+        }
+        let old = std::mem::take(&mut self.packages);
+        for (i, mut package) in old.into_iter().enumerate() {
+            if new_index[i].is_some() {
+                package.dependencies = package.dependencies.iter().filter_map(|&d| new_index[d]).collect();
+                self.packages.push(package);
+            }
+        }
+    }
+}
+
 /// Parses the text of a lockfile of `format`; `path` is for messages.
 ///
 /// # Errors
