@@ -38,6 +38,9 @@ fn run_update(args: &DbUpdateArgs) -> Result<Outcome> {
         args.db_urls.clone()
     } else if let Some(urls) = config.as_ref().map(|c| c.advisories.db_urls.clone()).filter(|u| !u.is_empty()) {
         urls
+    } else if config.as_ref().is_some_and(|c| c.advisories.db_path.is_some()) {
+        // cargo-deny's default db-urls, for the db-path that deps will read.
+        vec![update::RUSTSEC_URL.to_owned()]
     } else {
         Ecosystem::ALL.iter().map(|e| update::osv_export_url(*e)).collect()
     };

@@ -8,6 +8,19 @@
 //! narrow which crates those kinds are reported for, `yanked`,
 //! `multiple-versions`, `unknown-registry` and `unknown-git` are lint
 //! levels.
+//!
+//! # Rules
+//!
+//! A finding's `rule` is the advisory id (`RUSTSEC-…`, `PYSEC-…`, `GHSA-…`,
+//! `GO-…`) for advisories, or one of these codes:
+//!
+//! | code | kind | raised when |
+//! | --- | --- | --- |
+//! | `yanked` | `yanked` | the locked crates.io version was yanked |
+//! | `banned` | `banned` | `[bans] deny` names the package, or `allow` is set and does not |
+//! | `duplicate` | `duplicate` | several versions of one package are locked (`multiple-versions`) |
+//! | `source-not-allowed` | `source` | a registry or git source `[sources]` does not allow |
+//! | `advisory-not-detected` | (none) | a deny.toml `ignore` entry matched nothing (in deny.toml) |
 
 use std::collections::{BTreeMap, HashSet};
 

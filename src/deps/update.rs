@@ -24,6 +24,12 @@ pub fn osv_export_url(ecosystem: Ecosystem) -> String {
     format!("https://osv-vulnerabilities.storage.googleapis.com/{}/all.zip", ecosystem.as_str())
 }
 
+/// The RustSec advisory database, cargo-deny's default `db-urls`.
+pub const RUSTSEC_URL: &str = "https://github.com/rustsec/advisory-db";
+
+/// The folder cargo-deny keeps [`RUSTSEC_URL`] in under its `db-path`.
+const RUSTSEC_FOLDER: &str = "advisory-db-3157b0e258782691";
+
 /// How a database URL is fetched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -52,6 +58,12 @@ pub fn destination(root: &Path, url: &str) -> PathBuf {
     let hash = &fingerprint(&[url.trim_end_matches('/').as_bytes()])[..16];
     if let Some(ecosystem) = Ecosystem::ALL.into_iter().find(|e| osv_export_url(*e) == url) {
         return root.join(format!("osv-{}", ecosystem.as_str()));
+    }
+    let bare = url.trim_end_matches('/').trim_end_matches(".git").to_ascii_lowercase();
+    if bare == RUSTSEC_URL {
+        // The same folder as cargo-deny's, so either tool updates the
+        // other's checkout. Other URLs get a hash of commitguard's own.
+        return root.join(RUSTSEC_FOLDER);
     }
     match Kind::of(url) {
         Kind::Git => root.join(format!("advisory-db-{hash}")),
@@ -214,8 +226,9 @@ mod tests {
         assert_eq!(Kind::of("https://github.com/rustsec/advisory-db"), Kind::Git);
         let root = Path::new("/c");
         assert_eq!(destination(root, &osv_export_url(Ecosystem::PyPI)), root.join("osv-PyPI"));
-        let git = destination(root, "https://github.com/rustsec/advisory-db");
+        let git = destination(root, "https://example.com/advisories.git");
         assert!(git.file_name().unwrap().to_string_lossy().starts_with("advisory-db-"));
-        assert_eq!(git, destination(root, "https://github.com/rustsec/advisory-db/"));
+        assert_eq!(git, destination(root, "https://example.com/advisories.git/"));
+        assert_eq!(destination(root, "https://github.com/RustSec/advisory-db.git"), root.join(RUSTSEC_FOLDER));
     }
 }
