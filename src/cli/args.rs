@@ -79,9 +79,10 @@ pub struct DepsArgs {
     /// pass it to every command).
     #[arg(long)]
     pub offline: bool,
-    /// Warn when the cached database is older than this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = 7)]
-    pub max_db_age: u64,
+    /// Warn when the advisory database is older than this many days.
+    /// Default: deny.toml's maximum-db-staleness, else 7.
+    #[arg(long, value_name = "DAYS")]
+    pub max_db_age: Option<u64>,
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -161,7 +161,11 @@ fn open_databases(args: &DepsArgs, config: Option<&DenyConfig>) -> Result<Vec<Da
         };
         bail!("{}: no advisory database found; {hint}", root.display());
     }
-    let max_age = std::time::Duration::from_secs(args.max_db_age * 86_400);
+    let max_age = match (args.max_db_age, config.and_then(|c| c.advisories.maximum_db_staleness)) {
+        (Some(days), _) => std::time::Duration::from_secs(days * 86_400),
+        (None, Some(configured)) => configured,
+        (None, None) => std::time::Duration::from_secs(7 * 86_400),
+    };
     let mut databases = Vec::with_capacity(found.len());
     for (path, layout) in found {
         if let Some(age) = db::age(&path).filter(|a| *a > max_age) {

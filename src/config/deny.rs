@@ -79,8 +79,8 @@ pub struct Advisories {
     pub unsound: Scope,
     /// `unused-ignored-advisory` (default warn).
     pub unused_ignored_advisory: Option<LintLevel>,
-    /// `maximum-db-staleness`, as written (`P7D` style durations).
-    pub maximum_db_staleness: Option<String>,
+    /// `maximum-db-staleness`, an ISO 8601 duration such as `P7D`.
+    pub maximum_db_staleness: Option<std::time::Duration>,
 }
 
 /// A package spec of `[bans]`: `name`, `name@version-requirement`.
@@ -330,6 +330,40 @@ pub fn expand_path(text: &str) -> PathBuf {
     PathBuf::from(out)
 }
 
+/// An ISO 8601 duration of days, weeks, hours, minutes and seconds
+/// (`P7D`, `P1W`, `PT12H`, `P1DT6H`), as cargo-deny takes for
+/// `maximum-db-staleness`. Years and months are refused: their length
+/// varies.
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let rest = text.trim().strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    let mut seconds: f64 = 0.0;
+    let mut any = false;
+    for (part, units) in [
+        (date, &[('W', 604_800.0), ('D', 86_400.0)][..]),
+        (time.unwrap_or(""), &[('H', 3_600.0), ('M', 60.0), ('S', 1.0)][..]),
+    ] {
+        let mut number = String::new();
+        for c in part.chars() {
+            if c.is_ascii_digit() || c == '.' {
+                number.push(c);
+                continue;
+            }
+            let unit = units.iter().find(|(u, _)| *u == c)?.1;
+            seconds += number.parse::<f64>().ok()? * unit;
+            number.clear();
+            any = true;
+        }
+        if !number.is_empty() {
+            return None;
+        }
+    }
+    (any && time != Some("")).then(|| std::time::Duration::from_secs_f64(seconds))
+}
+
 mod raw {
     //! The file's shape, as serde reads it. `deny_unknown_fields` makes a
     //! key cargo-deny does not know an error at its line.
@@ -545,7 +579,10 @@ mod raw {
             if self.licenses.is_some() {
                 unused.push("licenses".to_owned());
             }
-            let advisories = self.advisories.map(|a| a.resolve(text, &mut unused)).unwrap_or_default();
+            let advisories = match self.advisories {
+                Some(a) => a.resolve(shown, text, &mut unused)?,
+                None => super::Advisories::default(),
+            };
             let bans = match self.bans {
                 Some(b) => b.resolve(shown, text, &mut unused)?,
                 None => super::Bans::default(),
@@ -556,7 +593,17 @@ mod raw {
     }
 
     impl Advisories {
-        fn resolve(self, text: &str, unused: &mut Vec<String>) -> super::Advisories {
+        fn resolve(self, shown: &str, text: &str, unused: &mut Vec<String>) -> Result<super::Advisories, Error> {
+            let maximum_db_staleness = match &self.maximum_db_staleness {
+                Some(value) => Some(parse_duration(value).ok_or_else(|| {
+                    Error::new(
+                        shown,
+                        key_line(text, Some("advisories"), "maximum-db-staleness"),
+                        format!("maximum-db-staleness: {value:?} is not a duration such as \"P7D\" or \"PT12H\""),
+                    )
+                })?),
+                None => None,
+            };
             for (set, key) in [
                 (self.version.is_some(), "version"),
                 (self.git_fetch_with_cli.is_some(), "git-fetch-with-cli"),
@@ -580,7 +627,7 @@ mod raw {
                 })
                 .collect();
             let yanked = if self.disable_yanked_checks == Some(true) { Some(LintLevel::Allow) } else { self.yanked };
-            super::Advisories {
+            Ok(super::Advisories {
                 db_path: self.db_path.as_deref().map(expand_path),
                 db_urls: self.db_urls.unwrap_or_default(),
                 ignore,
@@ -588,8 +635,8 @@ mod raw {
                 unmaintained: self.unmaintained.unwrap_or_default(),
                 unsound: self.unsound.unwrap_or_default(),
                 unused_ignored_advisory: self.unused_ignored_advisory,
-                maximum_db_staleness: self.maximum_db_staleness,
-            }
+                maximum_db_staleness,
+            })
         }
     }
 
@@ -751,6 +798,22 @@ allow-org = { github = ["rust-lang"] }
         assert!(err.message.contains("scope"), "{err}");
         let err = DenyConfig::parse("deny.toml", "targets = []\n").unwrap_err();
         assert!(err.message.contains("[graph]"), "{err}");
+    }
+
+    #[test]
+    fn durations() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("P7D"), Some(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_duration("P1W"), Some(Duration::from_secs(604_800)));
+        assert_eq!(parse_duration("PT12H"), Some(Duration::from_secs(43_200)));
+        assert_eq!(parse_duration("P1DT1H30M"), Some(Duration::from_secs(86_400 + 5_400)));
+        for bad in ["7D", "P", "PT", "P1M", "P1Y", "P1DT", "Pxyz"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        let err = DenyConfig::parse("deny.toml", "[advisories]\nmaximum-db-staleness = \"soon\"\n").unwrap_err();
+        assert_eq!(err.line, Some(2));
+        let ok = DenyConfig::parse("deny.toml", "[advisories]\nmaximum-db-staleness = \"P30D\"\n").unwrap();
+        assert_eq!(ok.advisories.maximum_db_staleness, Some(Duration::from_secs(30 * 86_400)));
     }
 
     #[test]

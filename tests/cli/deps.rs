@@ -694,6 +694,11 @@ fn an_old_cached_database_warns_and_goes_on() {
     assert_eq!(rules(&json(&output)), ["PYSEC-2099-2"]);
     let output = scratch.run(&["deps", "--format", "json", "--max-db-age", "30"]);
     assert!(!stderr(&output).contains("days old"), "{}", stderr(&output));
+    scratch.write("deny.toml", "[advisories]\nmaximum-db-staleness = \"P30D\"\n");
+    let output = scratch.run(&["deps", "--format", "json"]);
+    assert!(!stderr(&output).contains("days old"), "{}", stderr(&output));
+    let output = scratch.run(&["deps", "--format", "json", "--max-db-age", "5"]);
+    assert!(stderr(&output).contains("days old"), "{}", stderr(&output));
 }
 
 #[test]
