@@ -199,3 +199,56 @@ fn string_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     let rest = line.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim();
     rest.strip_prefix('"')?.strip_suffix('"')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One small, valid sample per format.
+    const SAMPLES: &[(&str, &str)] = &[
+        ("Cargo.lock", "version = 3\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\ndependencies = [\n \"b\",\n]\n\n[[package]]\nname = \"b\"\nversion = \"0.1.0\"\n"),
+        ("package-lock.json", "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"node_modules/é\": {\"version\": \"1.0.0\"}\n  }\n}\n"),
+        ("yarn.lock", "\"@s/p@^1\", \"@s/p@^1.1\":\n  version \"1.2.0\"\n\nq@npm:^2:\n  version: 2.0.0\n"),
+        ("pnpm-lock.yaml", "lockfileVersion: '9.0'\npackages:\n  '@s/p@1.2.0(x@1)':\n    resolution: {integrity: y}\n  /q/2.0.0_z@1:\n    dev: true\n"),
+        ("requirements.txt", "a==1.0 \\\n  --hash=sha256:x\nb[c]==2.0 ; python_version > '3'\n"),
+        ("poetry.lock", "[[package]]\nname = \"a\"\nversion = \"1.0\"\n"),
+        ("uv.lock", "version = 1\n\n[[package]]\nname = \"a\"\nversion = \"1.0\"\nsource = { registry = \"https://pypi.org/simple\" }\n"),
+        ("Pipfile.lock", "{\"default\": {\"a\": {\"version\": \"==1.0\"}}, \"develop\": {}}\n"),
+        ("go.sum", "example.com/m v1.0.0 h1:x=\nexample.com/m v1.0.0/go.mod h1:y=\n"),
+    ];
+
+    /// A lockfile cut anywhere (as an interrupted write leaves it) is an
+    /// error or a shorter list, never a panic.
+    #[test]
+    fn truncated_lockfiles_never_panic() {
+        for (name, text) in SAMPLES {
+            let format = Format::of(Path::new(name)).unwrap();
+            let full = parse(format, name, text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!full.packages.is_empty(), "{name}");
+            for cut in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+                match parse(format, name, &text[..cut]) {
+                    Ok(lock) => assert!(lock.packages.len() <= full.packages.len() + 1, "{name} cut at {cut}"),
+                    Err(e) => assert_eq!(e.path, *name),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn formats_by_name() {
+        assert_eq!(Format::of(Path::new("a/requirements-dev.txt")), Some(Format::Requirements));
+        assert_eq!(Format::of(Path::new("npm-shrinkwrap.json")), Some(Format::PackageLock));
+        assert_eq!(Format::of(Path::new("Cargo.toml")), None);
+        assert_eq!(Format::of(Path::new("notes.txt")), None);
+    }
+
+    #[test]
+    fn retain_keeps_edges_between_kept_packages() {
+        let text = SAMPLES[0].1;
+        let mut lock = parse(Format::Cargo, "Cargo.lock", text).unwrap();
+        assert_eq!(lock.packages[0].dependencies, [1]);
+        lock.retain(|p| p.name == "a");
+        assert_eq!(lock.packages.len(), 1);
+        assert!(lock.packages[0].dependencies.is_empty());
+    }
+}
