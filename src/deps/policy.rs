@@ -59,6 +59,7 @@ pub struct Usage {
 /// Checks one lockfile; findings are appended to `out` (sorted later by
 /// the caller).
 pub fn check(lock: &Lockfile, cx: &Context<'_>, usage: &mut Usage, out: &mut Vec<Finding>) {
+    let start = out.len();
     let direct = direct_dependencies(lock);
     for (i, package) in lock.packages.iter().enumerate() {
         for db in cx.databases {
@@ -79,7 +80,17 @@ pub fn check(lock: &Lockfile, cx: &Context<'_>, usage: &mut Usage, out: &mut Vec
             yanked_check(lock, package, yanked, cx.config, usage, out);
         }
     }
-    out.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    // The same advisory can come from two databases (a RustSec checkout and
+    // the crates.io OSV export): report it once.
+    let mut seen = HashSet::new();
+    let mut i = start;
+    while i < out.len() {
+        if seen.insert(out[i].fingerprint.clone()) {
+            i += 1;
+        } else {
+            out.remove(i);
+        }
+    }
     if let Some(config) = cx.config {
         bans(lock, config, out);
         sources(lock, config, out);

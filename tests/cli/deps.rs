@@ -749,3 +749,30 @@ fn graph_filters_go_through_cargo_metadata() {
     assert!(stderr(&output).contains("runtime-dep/Cargo.lock: [graph] filters of deny.toml"), "{}", stderr(&output));
     assert!(stderr(&output).contains("were not applied: no Cargo.toml beside it"), "{}", stderr(&output));
 }
+
+#[test]
+fn an_advisory_in_two_databases_is_reported_once() {
+    let scratch = Scratch::new();
+    let both = scratch.path().join("both");
+    rustsec_db(
+        &both.join("rustsec"),
+        &[
+            ("RUSTSEC-2022-0001", "direct", "", "patched = [\">= 2.0.0\"]"),
+            ("RUSTSEC-2022-0002", "direct", "informational = \"unmaintained\"", "patched = []"),
+        ],
+    );
+    osv_db(
+        &both.join("osv-crates.io"),
+        &[
+            r#"{"id":"RUSTSEC-2022-0001","summary":"same","affected":[{"package":{"ecosystem":"crates.io","name":"direct"},
+             "ranges":[{"type":"SEMVER","events":[{"introduced":"0.0.0-0"},{"fixed":"2.0.0"}]}]}]}"#,
+            r#"{"id":"RUSTSEC-2022-0013","summary":"only here","affected":[{"package":{"ecosystem":"crates.io","name":"direct"},
+             "ranges":[{"type":"SEMVER","events":[{"introduced":"0.0.0-0"}]}]}]}"#,
+        ],
+    );
+    scratch.write("Cargo.lock", &synthetic_lock());
+    let output = scratch.run(&["deps", "--format", "json", "--db", both.to_str().unwrap()]);
+    let report = json(&output);
+    let ids: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["RUSTSEC-2022-0001", "RUSTSEC-2022-0002", "RUSTSEC-2022-0013"], "{}", stderr(&output));
+}
