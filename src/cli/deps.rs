@@ -63,6 +63,20 @@ pub(crate) fn run(args: &DepsArgs) -> Result<Outcome> {
         db.refresh(parsed.iter().flat_map(|l| l.packages.iter().map(|p| (l.ecosystem, p.name.as_str()))));
     }
 
+    let mut uncovered: Vec<Ecosystem> = parsed
+        .iter()
+        .map(|l| l.ecosystem)
+        .filter(|e| !databases.iter().any(|db| db.ecosystems().contains(e)))
+        .collect();
+    uncovered.sort();
+    uncovered.dedup();
+    for ecosystem in uncovered {
+        eprintln!(
+            "commitguard: warning: no advisory database has {ecosystem} advisories, so those lockfiles were checked \
+             for policy only; `commitguard db update` fetches them"
+        );
+    }
+
     let saw_cargo = parsed.iter().any(|l| l.ecosystem == Ecosystem::Cargo);
     let yanked_memo = db::cache_dir().map(|c| c.join("yanked.json"));
     let yanked_index = match YankedIndex::default_cargo_home() {

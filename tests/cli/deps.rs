@@ -360,8 +360,15 @@ fn yanked_versions_from_the_local_index_cache() {
     fs::write(&cache, bytes).unwrap();
     let output = scratch.run(&["deps", "--format", "json", "--db", db.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("no advisory database"), "{}", stderr(&output));
     let report = json(&output);
     assert_eq!(rules(&report), ["yanked"]);
+
+    // A lockfile of an ecosystem no database covers is named.
+    scratch.write("go.sum", "example.com/m v1.0.0 h1:x=\n");
+    let output = scratch.run(&["deps", "--format", "json", "--db", db.to_str().unwrap()]);
+    assert!(stderr(&output).contains("no advisory database has Go advisories"), "{}", stderr(&output));
+    fs::remove_file(scratch.work().join("go.sum")).unwrap();
     assert_eq!(report["findings"][0]["level"], "warning");
     assert_eq!(report["findings"][0]["kind"], "yanked");
 
