@@ -29,4 +29,8 @@ fi
 git config --global user.name >/dev/null 2>&1 || git config --global user.name "commitguard tests"
 git config --global user.email >/dev/null 2>&1 || git config --global user.email "tests@commitguard.invalid"
 
+# `cargo metadata --offline` (the licence tests read this crate's graph)
+# needs every package of the lockfile, all platforms, in cargo's cache.
+cargo fetch --locked --quiet
+
 cargo test --locked "$@"

@@ -72,6 +72,8 @@ pub enum Detail {
     Secret(SecretDetail),
     /// A dependency's licence or a source file's licence header.
     Licenses(LicenseDetail),
+    /// A dependency problem found in a lockfile.
+    Deps(DepsDetail),
     /// No extra fields.
     None,
 }
@@ -118,6 +120,51 @@ pub struct LicenseDetail {
     pub source: Option<String>,
 }
 
+/// What a dependency finding is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepsKind {
+    /// A security vulnerability advisory.
+    Vulnerability,
+    /// An advisory that the package is unmaintained.
+    Unmaintained,
+    /// An advisory that the package is unsound.
+    Unsound,
+    /// An informational notice advisory.
+    Notice,
+    /// The version was yanked from its registry.
+    Yanked,
+    /// The package is denied (or not allowed) by `[bans]`.
+    Banned,
+    /// Several versions of the same package.
+    Duplicate,
+    /// The package comes from a source `[sources]` does not allow.
+    Source,
+}
+
+/// The dependency-specific fields of a finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct DepsDetail {
+    /// What it is about.
+    pub kind: DepsKind,
+    /// The package name as the lockfile spells it.
+    pub package: String,
+    /// The locked version (for `duplicate`, every locked version, comma
+    /// separated).
+    pub version: String,
+    /// The OSV ecosystem name: `crates.io`, `npm`, `PyPI`, `Go`.
+    pub ecosystem: String,
+    /// Other ids of the advisory (CVE, GHSA); empty for policy findings.
+    pub aliases: Vec<String>,
+    /// CVSS severity, when the advisory gives one.
+    pub severity: Option<crate::deps::db::Severity>,
+    /// The smallest version that is not affected, to move to.
+    pub patched: Option<String>,
+    /// Where to read more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
 /// The commit a finding came from.
 #[derive(Clone, Debug, Serialize)]
 pub struct CommitInfo {
@@ -134,7 +181,7 @@ impl Finding {
     pub fn license(&self) -> Option<&LicenseDetail> {
         match &self.detail {
             Detail::Licenses(l) => Some(l),
-            Detail::Secret(_) | Detail::None => None,
+            Detail::Secret(_) | Detail::Deps(_) | Detail::None => None,
         }
     }
 
@@ -142,7 +189,15 @@ impl Finding {
     pub fn secret(&self) -> Option<&SecretDetail> {
         match &self.detail {
             Detail::Secret(s) => Some(s),
-            Detail::Licenses(_) | Detail::None => None,
+            Detail::Licenses(_) | Detail::Deps(_) | Detail::None => None,
+        }
+    }
+
+    /// The dependency detail, if this is a deps finding.
+    pub fn deps(&self) -> Option<&DepsDetail> {
+        match &self.detail {
+            Detail::Deps(d) => Some(d),
+            _ => None,
         }
     }
 }

@@ -6,9 +6,9 @@
 //! - [`source`] decides which bytes are looked at and which of their lines
 //!   are new (the staged diff, a revision range, file arguments, whole
 //!   trees);
-//! - [`secrets`] and [`licenses`] (and the other checks) turn their input
-//!   into findings and never print; [`config`] reads configuration files
-//!   into typed policy;
+//! - [`secrets`], [`deps`] and [`licenses`] turn their input into findings
+//!   and never print; [`config`] reads configuration files (commitguard.toml,
+//!   gitleaks files, cargo-deny's `deny.toml`) into typed policy;
 //! - [`finding`] is the one type every check produces;
 //! - [`cli`] parses arguments, resolves configuration, runs a check and
 //!   reports its findings (human, JSON) with the exit code.
@@ -28,6 +28,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod deps;
 pub mod finding;
 pub mod licenses;
 pub mod secrets;

@@ -24,6 +24,12 @@ pub enum Command {
     /// Check dependency licences against deny.toml's [licenses] policy, or
     /// (--headers) SPDX licence headers of source files.
     Licenses(LicensesArgs),
+    /// Check lockfiles for vulnerable, yanked, banned or badly sourced
+    /// dependencies.
+    Deps(DepsArgs),
+    /// Manage the advisory databases in the cache.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Write commitguard's pre-commit hook into this repository.
     Install(InstallArgs),
     /// Remove commitguard's pre-commit hook (never a hook it did not write).
@@ -165,6 +171,64 @@ pub struct LicensesArgs {
     pub python_env: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// Options of `commitguard deps`.
+#[derive(Debug, Args)]
+pub struct DepsArgs {
+    /// Lockfiles to check (Cargo.lock, package-lock.json, yarn.lock,
+    /// pnpm-lock.yaml, requirements*.txt, poetry.lock, uv.lock,
+    /// Pipfile.lock, go.sum). Default: every lockfile of the repository
+    /// that git does not ignore.
+    #[arg(value_name = "LOCKFILES")]
+    pub lockfiles: Vec<PathBuf>,
+    /// The cargo-deny configuration to follow. Default: deny.toml,
+    /// .deny.toml or .cargo/deny.toml at the root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// An advisory database directory (RustSec layout or OSV records), or a
+    /// folder holding several. Wins over deny.toml's db-path and the cache.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Never touch the network (deps never does; accepted for scripts that
+    /// pass it to every command).
+    #[arg(long)]
+    pub offline: bool,
+    /// Warn when the advisory database is older than this many days.
+    /// Default: deny.toml's maximum-db-staleness, else 7.
+    #[arg(long, value_name = "DAYS")]
+    pub max_db_age: Option<u64>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `commitguard db` commands.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Download or refresh the advisory databases: the OSV exports of
+    /// crates.io, npm, PyPI and Go, or the URLs given.
+    Update(DbUpdateArgs),
+    /// Print where the advisory databases are cached.
+    Path,
+}
+
+/// Options of `commitguard db update`.
+#[derive(Debug, Args)]
+pub struct DbUpdateArgs {
+    /// A database to fetch instead of the defaults (repeatable): a URL
+    /// ending in .zip is a zip of OSV records fetched over HTTP(S); any
+    /// other URL is a git repository in RustSec layout, cloned with git.
+    /// Default: deny.toml's db-urls, else the OSV exports.
+    #[arg(long = "db-url", value_name = "URL")]
+    pub db_urls: Vec<String>,
+    /// The cargo-deny configuration whose db-urls and db-path to use.
+    /// Default: deny.toml, .deny.toml or .cargo/deny.toml at the root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where to put the databases. Default: deny.toml's db-path for git
+    /// URLs, else the cache directory's db/.
+    #[arg(long, value_name = "DIR")]
+    pub db: Option<PathBuf>,
 }
 
 /// How findings are reported.

@@ -2,6 +2,8 @@
 //! check and reports its findings with the exit code. Only this layer prints.
 
 pub mod args;
+mod db;
+mod deps;
 mod install;
 mod licenses;
 mod logger;
@@ -48,6 +50,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Secrets(args) => secrets::run(&args),
         Command::Licenses(args) => licenses::run(&args),
+        Command::Deps(args) => deps::run(&args),
+        Command::Db(command) => db::run(&command),
         Command::Install(args) => install::install(&args),
         Command::Uninstall => install::uninstall(),
         Command::Baseline(args) => secrets::baseline(&args),

@@ -9,6 +9,9 @@
 //! `message` and `fingerprint`. A secret finding adds `column`, `end_line`,
 //! `end_column` (1-based character columns; `end_column` is one past the
 //! last character) and `secret_redacted`; with `--show-secrets`, `secret`.
+//! A deps finding adds `kind`, `package`, `version`, `ecosystem`, `aliases`,
+//! `severity` (`{"level", "score", "cvss"}` or null), `patched` (the version
+//! to move to, or null) and, when known, `url`.
 //!
 //! # SARIF
 //!
@@ -164,6 +167,17 @@ fn human(findings: &[Finding], summary: &Summary, color: bool, show_secrets: boo
             let _ = writeln!(out, "    line:   {}", escape(&secret.context));
             if let Some(commit) = &secret.commit {
                 let _ = writeln!(out, "    commit: {} {} {}", commit.commit, escape(&commit.author), commit.date);
+            }
+        }
+        if let Some(deps) = f.deps() {
+            if let Some(severity) = &deps.severity {
+                let _ = writeln!(out, "    severity: {} ({})", severity.level, severity.score);
+            }
+            if !deps.aliases.is_empty() {
+                let _ = writeln!(out, "    aliases:  {}", escape(&deps.aliases.join(", ")));
+            }
+            if let Some(url) = &deps.url {
+                let _ = writeln!(out, "    see:      {}", escape(url));
             }
         }
     }

@@ -2,6 +2,8 @@
 //!
 //! - [`commitguard`]: `commitguard.toml`, the project's own format;
 //! - [`gitleaks`]: gitleaks TOML files, accepted as they are;
+//! - [`deny`]: the `[advisories]`, `[bans]`, `[sources]` and `[graph]`
+//!   sections of a cargo-deny `deny.toml`, for `deps`;
 //! - [`deny_licenses`]: the `[licenses]` (and `[graph]`) sections of a
 //!   cargo-deny `deny.toml`;
 //! - [`license_headers`]: `[licenses.headers]` of `commitguard.toml`.
@@ -12,6 +14,7 @@
 //! one line and exits 2.
 
 pub mod commitguard;
+pub mod deny;
 pub mod deny_licenses;
 pub mod gitleaks;
 pub mod license_headers;

@@ -7,6 +7,7 @@
 //! Every source hands a check a [`Text`]: a file's bytes together with the
 //! lines that count as added. Checks never ask git anything themselves.
 
+pub mod files;
 pub mod git;
 pub mod history;
 pub mod walk;

@@ -2,6 +2,7 @@
 //! real binary, and the real pre-commit framework.
 
 mod config;
+mod deps;
 mod history;
 mod install;
 mod licenses;

@@ -1,0 +1,108 @@
+//! `Cargo.lock`, read with the `cargo-lock` crate. That crate does not keep
+//! positions, so the line of each `[[package]]` entry comes from a scan of
+//! the text.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use cargo_lock::package::SourceKind;
+
+use super::{line_in_message, toml_entry_lines, Package, Source};
+use crate::deps::Error;
+
+pub(super) fn parse(path: &str, text: &str) -> Result<Vec<Package>, Error> {
+    let lock = cargo_lock::Lockfile::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        Error::new(path, line_in_message(&message), format!("not a valid Cargo.lock: {}", first_line(&message)))
+    })?;
+    let lines = toml_entry_lines(text);
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in lock.packages.iter().enumerate() {
+        by_name.entry(p.name.as_str()).or_default().push(i);
+    }
+    let packages = lock
+        .packages
+        .iter()
+        .map(|p| {
+            let version = p.version.to_string();
+            let dependencies = p
+                .dependencies
+                .iter()
+                .filter_map(|d| {
+                    let candidates = by_name.get(d.name.as_str())?;
+                    candidates.iter().copied().find(|&i| lock.packages[i].version == d.version)
+                })
+                .collect();
+            Package {
+                line: lines.get(&(p.name.as_str(), version.as_str())).copied().unwrap_or(1),
+                name: p.name.as_str().to_owned(),
+                version,
+                source: source(p.source.as_ref()),
+                dependencies,
+            }
+        })
+        .collect();
+    Ok(packages)
+}
+
+fn source(id: Option<&cargo_lock::SourceId>) -> Source {
+    let Some(id) = id else { return Source::Path };
+    let mut url = id.url().clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    match id.kind() {
+        SourceKind::Git(_) => Source::Git(url.to_string()),
+        SourceKind::Path | SourceKind::LocalRegistry | SourceKind::Directory => Source::Path,
+        _ => Source::Registry(url.to_string()),
+    }
+}
+
+fn first_line(message: &str) -> &str {
+    message.lines().find(|l| !l.trim().is_empty()).unwrap_or(message).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = r#"version = 3
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "smallvec",
+ "time 0.1.45",
+]
+
+[[package]]
+name = "smallvec"
+version = "1.6.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "fe0f37c9e8f3c5a4a66ad655a93c74daac4ad00c441533bf5c6e7990bb42604e"
+
+[[package]]
+name = "time"
+version = "0.1.45"
+source = "git+https://github.com/time-rs/time?rev=abc#abc"
+"#;
+
+    #[test]
+    fn packages_lines_sources_and_graph() {
+        let packages = parse("Cargo.lock", LOCK).unwrap();
+        assert_eq!(packages.len(), 3);
+        assert_eq!((packages[0].name.as_str(), packages[0].line), ("app", 3));
+        assert_eq!(packages[0].source, Source::Path);
+        assert_eq!(packages[0].dependencies, vec![1, 2]);
+        assert_eq!(packages[1].line, 11);
+        assert_eq!(packages[1].source, Source::Registry("https://github.com/rust-lang/crates.io-index".into()));
+        assert_eq!(packages[2].source, Source::Git("https://github.com/time-rs/time".into()));
+    }
+
+    #[test]
+    fn malformed_names_the_line() {
+        let err = parse("sub/Cargo.lock", "version = 3\n\n[[package]]\nname = \"x\"\nversion = \n").unwrap_err();
+        assert_eq!(err.path, "sub/Cargo.lock");
+        assert_eq!(err.line, Some(5), "{err}");
+    }
+}
