@@ -205,10 +205,19 @@ fn human(findings: &[Finding], summary: &Summary, color: bool, show_secrets: boo
         plural(summary.files as usize),
         summary.bytes
     );
-    let large = summary.skipped.iter().filter(|s| matches!(s.reason, SkipReason::TooLarge(_))).count();
-    let binary = summary.skipped.iter().filter(|s| s.reason == SkipReason::Binary).count();
-    if large + binary > 0 {
-        let _ = write!(out, "; skipped {large} over the size limit, {binary} binary");
+    let count = |f: fn(&SkipReason) -> bool| summary.skipped.iter().filter(|s| f(&s.reason)).count();
+    let skipped: Vec<String> = [
+        (count(|r| matches!(r, SkipReason::TooLarge(_))), "over the size limit"),
+        (count(|r| *r == SkipReason::Binary), "binary"),
+        (count(|r| *r == SkipReason::NotAFile), "not regular files"),
+        (count(|r| matches!(r, SkipReason::Unreadable(_))), "unreadable"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if !skipped.is_empty() {
+        let _ = write!(out, "; skipped {}", skipped.join(", "));
     }
     if summary.baselined > 0 {
         let _ = write!(out, "; {} accepted by the baseline", summary.baselined);

@@ -116,6 +116,17 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
             revwalk.push(commit.id()).map_err(|e| err("walking history", e))?;
         }
     }
+    // A shallow clone's boundary commits look parentless to libgit2; they
+    // are scanned as first commits, and the report says history stops there.
+    let boundary: Vec<Oid> = if repo.is_shallow() {
+        std::fs::read_to_string(repo.path().join("shallow"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| Oid::from_str(l.trim()).ok())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut index: HashMap<(Oid, Oid), usize> = HashMap::new();
     let mut pairs: Pairs = Vec::new();
     let mut options = DiffOptions::new();
@@ -130,6 +141,11 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
             }
         };
         walked.commits += 1;
+        if boundary.contains(&id) {
+            walked.stopped.push(format!(
+                "commit {id}: shallow clone boundary, its parents are not here; scanned as a first commit"
+            ));
+        }
         let tree = commit.tree().map_err(|e| err(&format!("tree of {id}"), e))?;
         let parent_tree = match commit.parent_count() {
             0 => None,

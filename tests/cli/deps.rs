@@ -11,7 +11,7 @@ use serde_json::Value;
 /// The shared advisory snapshots (`rustsec/`, `pypa/`): from
 /// `COMMITGUARD_TEST_ADVISORY_DB`, else `../shared/data/advisory-db` beside
 /// the crate. Missing: a failure under CI, a printed skip otherwise.
-fn shared_db(test: &str) -> Option<PathBuf> {
+pub(crate) fn shared_db(test: &str) -> Option<PathBuf> {
     let path = std::env::var_os("COMMITGUARD_TEST_ADVISORY_DB")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/advisory-db"));

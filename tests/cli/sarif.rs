@@ -96,3 +96,29 @@ fn sarif_multitool_validates() {
         .unwrap_or_default();
     assert!(complaints.is_empty(), "multitool complaints: {complaints:?}");
 }
+
+#[test]
+fn deps_and_license_header_sarif_validate() {
+    let Some(db) = crate::deps::shared_db("deps_and_license_header_sarif_validate") else { return };
+    let repo = Repo::new();
+    let lock = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/deps/web/Cargo.lock");
+    std::fs::copy(lock, repo.path().join("Cargo.lock")).unwrap();
+    let cache = repo.path().join(".cache");
+    let deps = repo.cg_env(
+        &["deps", "--db", db.join("rustsec").to_str().unwrap(), "--format", "sarif", "Cargo.lock"],
+        &[("COMMITGUARD_CACHE_DIR", cache.to_str().unwrap())],
+    );
+    deps.expect_code(1);
+    let doc: serde_json::Value = serde_json::from_str(&deps.stdout).unwrap();
+    assert_valid(&doc);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["ruleId"].as_str().unwrap().starts_with("RUSTSEC-")), "{}", deps.stdout);
+
+    repo.write("commitguard.toml", "[licenses.headers]\nenabled = true\n");
+    repo.write("src/lib.rs", "fn main() {}\n");
+    let headers = repo.cg(&["licenses", "--headers", "--all-files", "--format", "sarif"]);
+    headers.expect_code(1);
+    let doc: serde_json::Value = serde_json::from_str(&headers.stdout).unwrap();
+    assert_valid(&doc);
+    assert_eq!(doc["runs"][0]["results"][0]["ruleId"], "missing-header", "{}", headers.stdout);
+}

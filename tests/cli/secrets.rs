@@ -320,3 +320,79 @@ fn submodule_entries_are_skipped() {
     let run = repo.cg_json(&["secrets"]);
     run.expect_code(0);
 }
+
+fn fake_rsa_key() -> String {
+    let body: Vec<String> = (0..6).map(|_| crate::util::fake("{base64:64}", None)).collect();
+    format!(
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIE{}\n{}\n-----END RSA PRIVATE KEY-----\n",
+        &body[0][4..],
+        body[1..].join("\n")
+    )
+}
+
+#[test]
+fn multi_line_secret_counts_when_any_of_its_lines_is_added() {
+    let repo = Repo::new();
+    let key = fake_rsa_key();
+    repo.write("id_rsa", format!("# deploy key\n{key}trailer\n"));
+    repo.commit_all("key");
+    // A line after the key: the key itself is not new.
+    repo.write("id_rsa", format!("# deploy key\n{key}trailer\nmore\n"));
+    repo.git(&["add", "."]);
+    repo.cg_json(&["secrets"]).expect_code(0);
+    // One line inside the key changes: the whole key is reported, from the
+    // first line of its body (the secret).
+    let mut lines: Vec<String> = key.lines().map(str::to_owned).collect();
+    lines[3] = crate::util::fake("{base64:64}", None);
+    repo.write("id_rsa", format!("# deploy key\n{}\ntrailer\nmore\n", lines.join("\n")));
+    repo.git(&["add", "."]);
+    let run = repo.cg_json(&["secrets"]);
+    run.expect_code(1);
+    assert_eq!(run.locations(), ["pem-rsa-private-key@id_rsa:3"]);
+    assert!(run.findings()[0]["end_line"].as_u64().unwrap() >= 8, "{}", run.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn tree_walk_passes_over_fifos_and_symlink_loops() {
+    let repo = Repo::new();
+    repo.write("ok.txt", format!("{}\n", fake_aws_key()));
+    std::os::unix::fs::symlink("loop", repo.path().join("loop")).unwrap();
+    std::os::unix::fs::symlink(".", repo.path().join("self")).unwrap();
+    let fifo = repo.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let run = repo.cg(&["secrets", "--all-files", "-v"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("ok.txt:1:1"), "{}", run.stdout);
+    assert!(run.stdout.contains("3 not regular files"), "{}", run.stdout);
+    // A FIFO named on the command line is passed over too, not read.
+    let named = repo.cg(&["secrets", "pipe", "ok.txt"]);
+    named.expect_code(1);
+}
+
+#[test]
+fn shallow_clone_history_scans_what_it_has_and_says_where_it_stopped() {
+    let origin = Repo::new();
+    origin.write("a.txt", format!("{}\n", fake_aws_key()));
+    origin.commit_all("old leak");
+    origin.write("b.txt", "b\n");
+    origin.commit_all("two");
+    origin.write("c.txt", format!("{}\n", fake_aws_key()));
+    origin.commit_all("new leak");
+    let parent = Repo::empty_dir();
+    let url = format!("file://{}", origin.path().display());
+    crate::util::git_command(parent.path()).args(["clone", "-q", "--depth", "1", &url, "shallow"]).status().unwrap();
+    let mut cmd = std::process::Command::new(crate::util::bin());
+    let out = cmd
+        .current_dir(parent.path().join("shallow"))
+        .args(["secrets", "--history", "--format", "json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    // The boundary commit is scanned whole: both keys present in its tree.
+    assert!(stdout.contains("\"a.txt\"") && stdout.contains("\"c.txt\""), "{stdout}");
+    assert!(stderr.contains("history incomplete"), "{stderr}");
+}
