@@ -278,17 +278,10 @@ pub struct InstallArgs {
     pub force: bool,
 }
 
-/// Parses `1024`, `64K`, `10M`, `1G` (binary units).
+/// Parses `1024`, `64K`, `10M`, `1G` (binary units) for clap.
 fn parse_size(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let (digits, shift) = match text.char_indices().last() {
-        Some((i, 'k' | 'K')) => (&text[..i], 10),
-        Some((i, 'm' | 'M')) => (&text[..i], 20),
-        Some((i, 'g' | 'G')) => (&text[..i], 30),
-        _ => (text, 0),
-    };
-    let n: u64 = digits.parse().map_err(|_| format!("{text:?} is not a size such as 1048576, 512K or 10M"))?;
-    n.checked_mul(1 << shift).ok_or_else(|| format!("{text:?} is too large"))
+    crate::config::commitguard::parse_size(text)
+        .ok_or_else(|| format!("{:?} is not a size such as 1048576, 512K or 10M", text.trim()))
 }
 
 #[cfg(test)]

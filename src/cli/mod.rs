@@ -60,7 +60,7 @@ pub fn main() -> ExitCode {
         Ok(outcome) => outcome.into(),
         Err(err) if is_broken_pipe(&err) => Outcome::Clean.into(),
         Err(err) => {
-            eprintln!("commitguard: {}", one_line(&format!("{err:#}")));
+            eprintln!("commitguard: {}", crate::secrets::rule::one_line(&format!("{err:#}")));
             Outcome::Failure.into()
         }
     }
@@ -68,9 +68,4 @@ pub fn main() -> ExitCode {
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().filter_map(|e| e.downcast_ref::<std::io::Error>()).any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-}
-
-/// Folds an error chain into one line.
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -149,7 +149,14 @@ fn allowlist(path: &Path, text: &str, spec: AllowlistSpec, key: &str) -> Result<
         .iter()
         .map(|r| {
             Regex::new(r.get_ref()).map_err(|e| {
-                error(r.span(), format!("regexes: {:?} does not compile: {}", r.get_ref(), one_line(&e.to_string())))
+                error(
+                    r.span(),
+                    format!(
+                        "regexes: {:?} does not compile: {}",
+                        r.get_ref(),
+                        crate::secrets::rule::one_line(&e.to_string())
+                    ),
+                )
             })
         })
         .collect::<Result<_, _>>()?;
@@ -188,10 +195,6 @@ pub fn parse_size(text: &str) -> Option<u64> {
         _ => (text, 0),
     };
     digits.trim().parse::<u64>().ok()?.checked_mul(1 << shift)
-}
-
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

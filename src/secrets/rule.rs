@@ -225,7 +225,8 @@ impl Rule {
     }
 }
 
-/// Squeezes a multi-line regex error into one line.
-fn one_line(message: &str) -> String {
+/// Squeezes a multi-line message (a regex error, an error chain) into one
+/// line.
+pub(crate) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
