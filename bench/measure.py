@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Times commands for the benchmark scripts: wall time, CPU time and peak
-memory of each run (from the kernel's rusage of the child), interleaving the
+memory of each run (CPU and memory from GNU time), interleaving the
 commands so that a noisy machine affects them alike. Prints one line per
 command with the median of its runs, and ratios against the first (the
 reference)."""
@@ -10,19 +10,23 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 
 def rusage(argv, cwd, env):
-    """Runs argv once under wait4 to read its CPU time and peak RSS."""
-    start = time.perf_counter()
-    with open(os.devnull, "wb") as devnull:
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=devnull)
-        out = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode, out
+    """Runs argv once; returns wall time, CPU time, peak RSS (KiB), exit
+    code and stdout. CPU and peak memory come from GNU time, which forks
+    from a small process: a child forked from this Python process would
+    report Python's own resident size as its peak."""
+    with tempfile.NamedTemporaryFile("r") as stats, open(os.devnull, "wb") as devnull:
+        wrapped = ["/usr/bin/time", "-q", "-f", "%U %S %M", "-o", stats.name] + argv
+        start = time.perf_counter()
+        proc = subprocess.run(wrapped, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=devnull)
+        wall = time.perf_counter() - start
+        fields = stats.read().split()
+    user, system, rss = float(fields[-3]), float(fields[-2]), int(fields[-1])
+    return wall, user + system, rss, proc.returncode, proc.stdout
 
 
 def main():

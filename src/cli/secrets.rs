@@ -303,14 +303,16 @@ impl Run {
     }
 
     fn history(&self, scanner: &Scanner, repo: &Path, revisions: &Revisions, options: &WalkOptions) -> Result<()> {
-        let walked = history::walk(repo, revisions, options.max_size, options.threads, |bytes, added, places| {
+        let walked = history::walk(repo, revisions, options.max_size, options.threads, || {
             let mut scratch = Scratch::default();
             let mut found = Vec::new();
-            for place in places {
-                let input = Input { path: &place.path, bytes, added, commit: Some(&place.commit) };
-                scanner.scan_with(&input, &mut scratch, &mut found);
+            move |bytes: &[u8], added: &AddedLines, places: &[history::Occurrence]| {
+                for place in places {
+                    let input = Input { path: &place.path, bytes, added, commit: Some(&place.commit) };
+                    scanner.scan_with(&input, &mut scratch, &mut found);
+                }
+                self.record(bytes.len(), &mut found);
             }
-            self.record(bytes.len(), &mut found);
         })?;
         for stop in &walked.stopped {
             eprintln!("commitguard: warning: history incomplete: {stop}");

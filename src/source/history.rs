@@ -49,21 +49,24 @@ pub struct Walked {
     pub stopped: Vec<String>,
 }
 
-/// Walks `revisions`, calling `visit` (from worker threads) with each
-/// distinct new blob, its added lines and every commit and path carrying it.
+/// Walks `revisions`. Each worker thread calls `make_visitor` once and hands
+/// its visitor each distinct new blob, its added lines and every commit and
+/// path carrying it, so per-thread state (scan buffers, regex caches) lives
+/// across blobs.
 ///
 /// # Errors
 ///
 /// A revision does not resolve, or the walk itself fails.
-pub fn walk<F>(
+pub fn walk<F, V>(
     repo_path: &Path,
     revisions: &Revisions,
     max_size: u64,
     threads: usize,
-    visit: F,
+    make_visitor: F,
 ) -> Result<Walked, GitError>
 where
-    F: Fn(&[u8], &AddedLines, &[Occurrence]) + Sync,
+    F: Fn() -> V + Sync,
+    V: FnMut(&[u8], &AddedLines, &[Occurrence]),
 {
     let repo = Repository::open(repo_path).map_err(|e| err("opening the repository", e))?;
     let mut walked = Walked::default();
@@ -77,6 +80,7 @@ where
         for _ in 0..threads {
             scope.spawn(|| {
                 let Ok(repo) = Repository::open(&git_dir) else { return };
+                let mut visit = make_visitor();
                 loop {
                     let next = queue.lock().expect("no worker panicked").next();
                     let Some(((old, new), places)) = next else { break };
