@@ -124,6 +124,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "foobar",
     "lorem",
     "replace",
+    // An ellipsis stands for the rest of a value in documentation
+    // (`sk-ant-api03-...`); no token alphabet holds three dots in a row.
+    "...",
+    "\u{2026}",
     // The example credentials of RFC 6749 (OAuth 2.0), copied into many
     // libraries' documentation and tests.
     "2yotnfzfejr1zcsicmwpaa",
@@ -218,6 +222,8 @@ mod tests {
             "<TOKEN>",
             "${API_KEY}",
             "2YotnFZFEjr1zCsicMWpAA",
+            "sk-ant-api03-...",
+            "sk-proj-\u{2026}",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }

@@ -1,6 +1,7 @@
 //! Integration tests: real git repositories in temporary directories, the
 //! real binary, and the real pre-commit framework.
 
+mod accuracy;
 mod config;
 mod deps;
 mod history;
