@@ -4,6 +4,7 @@
 mod config;
 mod deps;
 mod history;
+mod hostile;
 mod install;
 mod licenses;
 mod precommit;
