@@ -54,7 +54,7 @@ pub(crate) fn run(args: &DepsArgs) -> Result<Outcome> {
                 parsed.push(lock);
             }
             Err(message) => {
-                eprintln!("commitguard: {message}");
+                eprintln!("commitguard: {}", report::escape(&message));
                 failed = true;
             }
         }
@@ -191,7 +191,7 @@ fn open_databases(args: &DepsArgs, config: Option<&DenyConfig>) -> Result<Vec<Da
         }
         let opened = Database::open(&path, layout, cache.as_deref())?;
         for warning in opened.warnings() {
-            eprintln!("commitguard: warning: {warning}");
+            eprintln!("commitguard: warning: {}", report::escape(warning));
         }
         log::debug!("{}: {} advisories for {:?}", path.display(), opened.len(), opened.ecosystems());
         databases.push(opened);

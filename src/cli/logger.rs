@@ -1,6 +1,7 @@
 //! A tiny stderr logger for the `log` facade, off unless `-v` or
 //! `COMMITGUARD_LOG` (`debug`, `trace`) turns it on. Log lines record
-//! decisions, never matched text.
+//! decisions, never matched text. Messages carry paths from the scanned
+//! tree, so they are escaped like the report is.
 
 use log::{LevelFilter, Log, Metadata, Record};
 
@@ -13,7 +14,8 @@ impl Log for Logger {
 
     fn log(&self, record: &Record<'_>) {
         if self.enabled(record.metadata()) {
-            eprintln!("commitguard: {}: {}", record.level().as_str().to_ascii_lowercase(), record.args());
+            let message = crate::cli::report::escape(&record.args().to_string());
+            eprintln!("commitguard: {}: {message}", record.level().as_str().to_ascii_lowercase());
         }
     }
 

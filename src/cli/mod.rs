@@ -60,7 +60,7 @@ pub fn main() -> ExitCode {
         Ok(outcome) => outcome.into(),
         Err(err) if is_broken_pipe(&err) => Outcome::Clean.into(),
         Err(err) => {
-            eprintln!("commitguard: {}", crate::secrets::rule::one_line(&format!("{err:#}")));
+            eprintln!("commitguard: {}", report::escape(&crate::secrets::rule::one_line(&format!("{err:#}"))));
             Outcome::Failure.into()
         }
     }

@@ -272,5 +272,7 @@ paths = ['''^vendor/''']
         let err = parse(Path::new("g.toml"), text).unwrap_err();
         assert_eq!(err.line, Some(5), "{err}");
         assert!(err.message.contains("rule lookahead"), "{err}");
+        // The engine's reason, not only "error parsing pattern 0".
+        assert!(err.message.contains("look-around"), "{err}");
     }
 }

@@ -220,9 +220,12 @@ impl Scanner {
             let Some(m) = secret_group else { continue };
             if !compiled.allow_lines.is_empty() {
                 let (start, end) = (window.start + whole.start(), window.start + whole.end());
-                let line_start =
-                    memchr::memrchr(b'\n', &bytes[window.start..start]).map_or(window.start, |i| window.start + i + 1);
-                let line_end = memchr::memchr(b'\n', &bytes[end..window.end]).map_or(window.end, |i| end + i);
+                // The line around the match, bounded like the windows are,
+                // so that matches on one long line do not each search it.
+                let from = window.start.max(start.saturating_sub(MARK_REACH));
+                let to = window.end.min(end + MARK_REACH);
+                let line_start = memchr::memrchr(b'\n', &bytes[from..start]).map_or(from, |i| from + i + 1);
+                let line_end = memchr::memchr(b'\n', &bytes[end..to]).map_or(to, |i| end + i);
                 if compiled.allow_lines.iter().any(|r| r.is_match(&bytes[line_start..line_end])) {
                     continue;
                 }
@@ -268,28 +271,35 @@ impl Scanner {
 
     /// Locates candidates (sorted by position), applies the added-lines
     /// filter and inline marks, and builds findings.
+    ///
+    /// Every per-candidate step costs the candidate's own bytes plus a
+    /// bounded reach, never its whole line: lines, line starts and columns
+    /// come from a [`Cursor`] that only moves forward, so a megabyte-long
+    /// line dense with secrets stays linear.
     fn report(&self, input: &Input<'_>, candidates: &[Candidate], out: &mut Vec<Finding>) {
         let bytes = input.bytes;
-        let mut lines = LineCounter::default();
+        let mut cursor = Cursor::default();
+        let mut line_ends = LineEnds::default();
         for c in candidates {
-            let line = lines.line_of(bytes, c.start);
-            let end_line = line + count_newlines(&bytes[c.start..c.end.saturating_sub(1).max(c.start)]);
+            cursor.advance(bytes, c.start);
+            let (line, line_start) = (cursor.line, cursor.line_start);
+            let secret = &bytes[c.start..c.end];
+            let inner = &bytes[c.start..c.end.saturating_sub(1).max(c.start)];
+            let end_line = line + count_newlines(inner);
             if !input.added.intersects(line, end_line) {
                 continue;
             }
-            let line_start = memchr::memrchr(b'\n', &bytes[..c.start]).map_or(0, |i| i + 1);
-            let last_line_start = memchr::memrchr(b'\n', &bytes[..c.end]).map_or(0, |i| i + 1).max(line_start);
-            let line_end = memchr::memchr(b'\n', &bytes[c.end..]).map_or(bytes.len(), |i| c.end + i);
+            let line_end = line_ends.of(bytes, c.end);
             if is_inline_allowed(bytes, line_start, line_end, c) {
                 continue;
             }
             let rule = &self.rules[c.rule];
-            let secret = &bytes[c.start..c.end];
             let subject = Subject {
                 path: input.path,
                 secret,
                 matched: &bytes[c.match_start..c.match_end],
-                line: &bytes[line_start.min(c.match_start)..line_end.max(c.match_end)],
+                line: &bytes[line_start.max(c.match_start.saturating_sub(MARK_REACH)).min(c.match_start)
+                    ..line_end.min(c.match_end + MARK_REACH).max(c.match_end)],
                 commit: input.commit.map(|c| c.commit.as_str()),
             };
             if rule.allowlists.iter().chain(&self.allowlists).any(|a| a.allows(&subject)) {
@@ -297,10 +307,14 @@ impl Scanner {
             }
             let fingerprint = finding::fingerprint(&[rule.id().as_bytes(), input.path.as_bytes(), secret]);
             let redacted = redact(secret);
+            let end_column = match memchr::memrchr(b'\n', secret) {
+                Some(i) => char_count(&secret[i + 1..]) + 1,
+                None => cursor.chars + char_count(secret) + 1,
+            };
             let detail = SecretDetail {
-                column: char_count(&bytes[line_start..c.start]) + 1,
+                column: cursor.chars + 1,
                 end_line,
-                end_column: char_count(&bytes[last_line_start..c.end]) + 1,
+                end_column,
                 context: context(bytes, line_start, c, &redacted),
                 secret_redacted: redacted,
                 secret: String::from_utf8_lossy(secret).into_owned(),
@@ -320,21 +334,54 @@ impl Scanner {
     }
 }
 
-/// Counts lines forward through a text, for positions given in order.
+/// Walks forward through a text to positions given in order, keeping the
+/// line number, the line's start and the characters from it, so that each
+/// step costs only the bytes passed over.
 #[derive(Default)]
-struct LineCounter {
+struct Cursor {
     pos: usize,
+    /// 1-based line of `pos` (0 before the first step).
     line: u32,
+    line_start: usize,
+    /// Characters from `line_start` to `pos`.
+    chars: u32,
 }
 
-impl LineCounter {
-    fn line_of(&mut self, bytes: &[u8], pos: usize) -> u32 {
-        if pos < self.pos {
-            *self = LineCounter::default();
+impl Cursor {
+    fn advance(&mut self, bytes: &[u8], pos: usize) {
+        if pos < self.pos || self.line == 0 {
+            *self = Cursor { line: 1, ..Cursor::default() };
         }
-        self.line += count_newlines(&bytes[self.pos..pos]);
+        let gap = &bytes[self.pos..pos];
+        match memchr::memrchr(b'\n', gap) {
+            Some(i) => {
+                self.line += count_newlines(gap);
+                self.line_start = self.pos + i + 1;
+                self.chars = char_count(&bytes[self.line_start..pos]);
+            }
+            None => self.chars += char_count(gap),
+        }
         self.pos = pos;
-        self.line + 1
+    }
+}
+
+/// The end of the line holding a position, remembered so that positions on
+/// one long line do not each search to its end.
+#[derive(Default)]
+struct LineEnds {
+    /// No newline lies in `from..end`; `end` is a newline or the text's end.
+    from: usize,
+    end: usize,
+    known: bool,
+}
+
+impl LineEnds {
+    fn of(&mut self, bytes: &[u8], pos: usize) -> usize {
+        if !(self.known && self.from <= pos && pos <= self.end) {
+            let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            *self = LineEnds { from: pos, end, known: true };
+        }
+        self.end
     }
 }
 
@@ -342,10 +389,12 @@ fn count_newlines(bytes: &[u8]) -> u32 {
     u32::try_from(memchr_iter(b'\n', bytes).count()).unwrap_or(u32::MAX)
 }
 
-/// Characters (not bytes) in `bytes`: UTF-8 continuation bytes do not count,
-/// and each invalid byte counts as one.
+/// Characters (not bytes) in `bytes`: each valid UTF-8 sequence counts
+/// once, and each byte of an invalid one (a stray continuation byte
+/// included) counts as one.
 fn char_count(bytes: &[u8]) -> u32 {
-    u32::try_from(bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()).unwrap_or(u32::MAX)
+    let n: usize = bytes.utf8_chunks().map(|chunk| chunk.valid().chars().count() + chunk.invalid().len()).sum();
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Byte ranges of the added lines, or `None` when every line counts.
@@ -416,9 +465,10 @@ pub fn redact(secret: &[u8]) -> String {
 const CONTEXT_CHARS: usize = 80;
 
 /// The secret's first line with the secret replaced by `redacted`, trimmed
-/// around it on long lines.
+/// around it on long lines. Only a bounded stretch either side is decoded,
+/// enough for [`CONTEXT_CHARS`] characters of up to four bytes each.
 fn context(bytes: &[u8], line_start: usize, c: &Candidate, redacted: &str) -> String {
-    let line_end = memchr::memchr(b'\n', &bytes[c.start..]).map_or(bytes.len(), |i| c.start + i);
+    const MAX_BYTES: usize = 4 * (CONTEXT_CHARS + 2);
     let trim = |s: &[u8], from_end: bool| -> String {
         let text = String::from_utf8_lossy(s);
         let n = text.chars().count();
@@ -431,8 +481,13 @@ fn context(bytes: &[u8], line_start: usize, c: &Candidate, redacted: &str) -> St
             format!("{}…", text.chars().take(CONTEXT_CHARS).collect::<String>())
         }
     };
-    let before = trim(&bytes[line_start..c.start], true);
-    let after = if c.end <= line_end { trim(&bytes[c.end..line_end], false) } else { String::new() };
+    let before = trim(&bytes[line_start.max(c.start.saturating_sub(MAX_BYTES))..c.start], true);
+    let after = if memchr::memchr(b'\n', &bytes[c.start..c.end]).is_none() {
+        let stretch = &bytes[c.end..bytes.len().min(c.end + MAX_BYTES)];
+        trim(&stretch[..memchr::memchr(b'\n', stretch).unwrap_or(stretch.len())], false)
+    } else {
+        String::new()
+    };
     format!("{before}{redacted}{after}").trim_end_matches('\r').to_owned()
 }
 
@@ -477,5 +532,8 @@ mod tests {
     fn columns_count_characters() {
         assert_eq!(char_count("héllo".as_bytes()), 5);
         assert_eq!(char_count(b"\xff\xfeab"), 4);
+        // Stray continuation bytes are invalid too: one column each.
+        assert_eq!(char_count(b"\x80\x80k="), 4);
+        assert_eq!(char_count(b"\xe2\x28\xa1"), 3);
     }
 }

@@ -201,13 +201,13 @@ impl Rule {
             RegexBuilder::new(pattern)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .build()
-                .map_err(|e| format!("rule {}: {what} does not compile: {}", self.spec.id, one_line(&e.to_string())))
+                .map_err(|e| format!("rule {}: {what} does not compile: {}", self.spec.id, describe(&e)))
         };
         let regex = meta::Regex::builder()
             .configure(meta::Config::new().utf8_empty(false).nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
             .syntax(syntax::Config::new().utf8(false))
             .build(&self.spec.regex)
-            .map_err(|e| format!("rule {}: regex does not compile: {}", self.spec.id, one_line(&e.to_string())))?;
+            .map_err(|e| format!("rule {}: regex does not compile: {}", self.spec.id, describe(&e)))?;
         let allow =
             self.spec.allowlist.regexes.iter().map(|p| build(p, "allowlist regex")).collect::<Result<_, _>>()?;
         let groups = regex.group_info().group_len(PatternID::ZERO) - 1;
@@ -223,6 +223,22 @@ impl Rule {
             self.spec.allowlist.lines.iter().map(|p| build(p, "allowlist line regex")).collect::<Result<_, _>>()?;
         Ok(Compiled { regex, allow, allow_lines, group })
     }
+}
+
+/// A regex error and its causes on one line. The meta engine's own message
+/// is only "error parsing pattern 0"; the reason (look-around, say) is in
+/// its source.
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        source = cause.source();
+    }
+    one_line(&message)
 }
 
 /// Squeezes a multi-line message (a regex error, an error chain) into one

@@ -5,6 +5,7 @@ mod accuracy;
 mod config;
 mod deps;
 mod history;
+mod hostile;
 mod install;
 mod licenses;
 mod precommit;
