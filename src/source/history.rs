@@ -176,7 +176,7 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
             {
                 continue;
             }
-            let old_id = if delta.status() == Delta::Added { Oid::zero() } else { delta.old_file().id() };
+            let old_id = if delta.status() == Delta::Added { Oid::ZERO_SHA1 } else { delta.old_file().id() };
             let key = (old_id, new.id());
             let place = Occurrence {
                 commit: info.clone(),
