@@ -156,11 +156,24 @@ pub fn display_path(path: &Path, base: &Path) -> String {
     let relative = path.strip_prefix(base).unwrap_or(path);
     let relative = relative.strip_prefix(".").unwrap_or(relative);
     let mut out = String::new();
-    for (i, part) in relative.components().enumerate() {
-        if i > 0 {
+    for part in relative.components() {
+        // The root ("/") already ends with the separator.
+        if !out.is_empty() && !out.ends_with('/') {
             out.push('/');
         }
         out.push_str(&part.as_os_str().to_string_lossy());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths() {
+        assert_eq!(display_path(Path::new("/repo/src/a.rs"), Path::new("/repo")), "src/a.rs");
+        assert_eq!(display_path(Path::new("/tmp/x.txt"), Path::new("/repo")), "/tmp/x.txt");
+        assert_eq!(display_path(Path::new("./a/b"), Path::new("/repo")), "a/b");
+    }
 }
