@@ -466,6 +466,13 @@ fn hostile_twenty_thousand_staged_files() {
     assert_eq!(run.locations(), ["aws-access-key-id@d7/leak.txt:1"]);
     let human = limited(cg_command(repo.path(), &["secrets"]), GENEROUS);
     assert!(human.stdout.contains("in 20001 files ("), "{}", human.stdout);
+    // As the pre-commit framework calls it: every staged name an argument.
+    let names = repo.git(&["diff", "--cached", "--name-only"]);
+    let mut args = vec!["secrets", "--format", "json"];
+    args.extend(names.lines());
+    assert_eq!(args.len(), 20_004);
+    let by_name = limited(cg_command(repo.path(), &args), GENEROUS);
+    assert_eq!(by_name.locations(), ["aws-access-key-id@d7/leak.txt:1"]);
 }
 
 #[test]
