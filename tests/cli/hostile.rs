@@ -590,7 +590,8 @@ fn hostile_lockfile_truncated_in_the_middle() {
     run.expect_code(2);
     assert_eq!(
         run.stderr,
-        "commitguard: Cargo.lock:9: not a valid Cargo.lock: parse error: TOML parse error at line 9, column 10\n"
+        "commitguard: Cargo.lock:9: not a valid Cargo.lock: parse error: TOML parse error at line 9, column 10: \
+         invalid basic string, expected `\"`\n"
     );
     assert!(run.findings().is_empty(), "nothing is reported from half a lockfile");
     let npm = "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"node_modules/a\": { \"version\": \"1.0";
