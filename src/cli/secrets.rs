@@ -1,6 +1,7 @@
 //! `commitguard secrets`: resolves the arguments into a source, runs the
 //! scanner over it and hands the findings to the reporter.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -269,14 +270,18 @@ impl Run {
         options: &WalkOptions,
     ) {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        // The pre-commit framework passes every staged file: look them up
+        // by path rather than searching the diff once per argument.
+        let texts: HashMap<&str, &Text> = changes.texts.iter().map(|t| (t.path.as_str(), t)).collect();
+        let skips: HashMap<&str, &Skipped> = changes.skipped.iter().map(|s| (s.path.as_str(), s)).collect();
         let mut dirs = Vec::new();
         let mut files = Vec::new();
         for path in paths {
             let shown = repo_relative(&cwd.join(path), &root);
-            if let Some(text) = changes.texts.iter().find(|t| t.path == shown) {
-                self.texts(scanner, std::iter::once(text));
-            } else if let Some(skipped) = changes.skipped.iter().find(|s| s.path == shown) {
-                self.skip(skipped.clone());
+            if let Some(text) = texts.get(shown.as_str()) {
+                self.texts(scanner, std::iter::once(*text));
+            } else if let Some(skipped) = skips.get(shown.as_str()) {
+                self.skip(Skipped::clone(skipped));
             } else if changes.touched.contains(&shown) {
                 // Deleted, a submodule or a symlink in the diff: nothing new.
             } else if cwd.join(path).is_dir() && !cwd.join(path).is_symlink() {

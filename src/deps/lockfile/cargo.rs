@@ -13,7 +13,7 @@ use crate::deps::Error;
 pub(super) fn parse(path: &str, text: &str) -> Result<Vec<Package>, Error> {
     let lock = cargo_lock::Lockfile::from_str(text).map_err(|e| {
         let message = e.to_string();
-        Error::new(path, line_in_message(&message), format!("not a valid Cargo.lock: {}", first_line(&message)))
+        Error::new(path, line_in_message(&message), format!("not a valid Cargo.lock: {}", summary(&message)))
     })?;
     let lines = toml_entry_lines(text);
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -57,8 +57,15 @@ fn source(id: Option<&cargo_lock::SourceId>) -> Source {
     }
 }
 
-fn first_line(message: &str) -> &str {
-    message.lines().find(|l| !l.trim().is_empty()).unwrap_or(message).trim()
+/// The first line of a TOML error (where) and its last (why); the lines
+/// between quote the file with a caret under the column.
+fn summary(message: &str) -> String {
+    let mut lines = message.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or(message.trim());
+    match lines.next_back() {
+        Some(why) if !why.contains('|') && !why.starts_with('^') => format!("{first}: {why}"),
+        _ => first.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -104,5 +111,14 @@ source = "git+https://github.com/time-rs/time?rev=abc#abc"
         let err = parse("sub/Cargo.lock", "version = 3\n\n[[package]]\nname = \"x\"\nversion = \n").unwrap_err();
         assert_eq!(err.path, "sub/Cargo.lock");
         assert_eq!(err.line, Some(5), "{err}");
+    }
+
+    #[test]
+    fn truncated_lockfile_says_where_and_why() {
+        let err = parse("Cargo.lock", "version = 3\n\n[[package]]\nname = \"ab").unwrap_err();
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(err.message.starts_with("not a valid Cargo.lock: "), "{err}");
+        assert!(!err.message.contains('|') && !err.message.contains('\n'), "{err}");
+        assert!(err.message.contains("string"), "the reason is kept: {err}");
     }
 }
