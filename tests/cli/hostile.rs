@@ -271,11 +271,7 @@ fn hostile_single_line_of_200_mb() {
     let run = limited(cg_command(repo.path(), &["secrets", "huge.min.js", "small.txt"]), GENEROUS);
     run.expect_code(1);
     assert!(run.stdout.contains("small.txt:1:1: error[aws-access-key-id]"), "{}", run.stdout);
-    assert!(
-        run.stdout.ends_with("in 1 file (21 bytes) scanned; skipped 1 over the size limit\n"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.ends_with("in 1 file (21 bytes) scanned; skipped 1 over the size limit\n"), "{}", run.stdout);
     let tree = limited(cg_command(repo.path(), &["secrets", "--all-files", "--format", "json"]), GENEROUS);
     assert_eq!(tree.locations(), ["aws-access-key-id@small.txt:1"]);
 
@@ -383,11 +379,7 @@ fn hostile_utf16_with_bom() {
     repo.git(&["add", "."]);
     let run = repo.cg(&["secrets"]);
     run.expect_code(1);
-    assert!(
-        run.stdout.ends_with("in 1 file (21 bytes) scanned; skipped 1 binary\n"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.ends_with("in 1 file (21 bytes) scanned; skipped 1 binary\n"), "{}", run.stdout);
     assert_eq!(repo.cg_json(&["secrets", "--binary", "--all-files"]).locations(), ["aws-access-key-id@plain.txt:1"]);
 }
 
