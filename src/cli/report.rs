@@ -182,6 +182,13 @@ fn human(findings: &[Finding], summary: &Summary, color: bool, show_secrets: boo
         }
     }
     if findings.is_empty() {
+        // Silent when clean, but a scan that passed over files because of
+        // their size says so, on stderr, so a green run is not mistaken for
+        // a full one.
+        let large = summary.skipped.iter().filter(|s| matches!(s.reason, SkipReason::TooLarge(_))).count();
+        if large > 0 {
+            eprintln!("commitguard: note: skipped {large} file{} over the size limit (--max-size)", plural(large));
+        }
         return out;
     }
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context as _, Result};
 
-use crate::cli::args::{BaselineAction, BaselineArgs, ScanArgs, SecretsArgs};
+use crate::cli::args::{BaselineAction, BaselineArgs, Format, ScanArgs, SecretsArgs};
 use crate::cli::progress::Progress;
 use crate::cli::report::{self, Summary};
 use crate::cli::Outcome;
@@ -60,7 +60,14 @@ pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
             }
         }
     }
-    report::emit(&args.report, &findings, &summary)
+    let outcome = report::emit(&args.report, &findings, &summary)?;
+    if outcome == Outcome::Findings && args.report.format == Format::Human && args.history.is_none() {
+        eprintln!(
+            "commitguard: a false positive? mark its line `commitguard:allow`, accept what is already there with \
+             `commitguard baseline create`, or bypass this once with `git commit --no-verify`"
+        );
+    }
+    Ok(outcome)
 }
 
 /// Runs `commitguard baseline ...`.
