@@ -57,8 +57,8 @@ seed() {
     mkdir -p "$corpus"
     if [ -d "seeds/$target" ]; then cp -f "seeds/$target"/* "$corpus"/ 2>/dev/null; fi
     case $target in
-        lockfile_cargo) find "$repo" -name Cargo.lock -not -path '*/target/*' -size -200k -exec cp -f --backup=numbered {} "$corpus"/ \; ;;
-        deny_advisories | deny_licenses) find "$repo" -name '*deny*.toml' -not -path '*/target/*' -exec cp -f --backup=numbered {} "$corpus"/ \; ;;
+        lockfile_cargo) find "$repo" -name Cargo.lock -not -path '*/target/*' -not -path "$fuzz_dir/*" -size -200k -exec cp -f --backup=numbered {} "$corpus"/ \; ;;
+        deny_advisories | deny_licenses) find "$repo" -name '*deny*.toml' -not -path '*/target/*' -not -path "$fuzz_dir/*" -exec cp -f --backup=numbered {} "$corpus"/ \; ;;
         rules_toml) cp -f "$repo"/rules/*.toml "$corpus"/ ;;
         secrets_scan | secrets_scan_ranges)
             # A text dense with rule keywords, so the fuzzer starts where the

@@ -16,7 +16,7 @@ use libfuzzer_sys::fuzz_target;
 
 const POLICY: &str = r#"
 [licenses]
-allow = ["MIT", "Apache-2.0", "BSD-3-Clause", "Unicode-3.0", "GPL-2.0+"]
+allow = ["MIT", "Apache-2.0", "BSD-3-Clause", "Unicode-3.0", "GPL-2.0-or-later"]
 exceptions = [
     { name = "fuzzed", allow = ["Apache-2.0 WITH LLVM-exception", "MPL-2.0"] },
 ]

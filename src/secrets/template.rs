@@ -78,6 +78,9 @@ fn alphabet(name: &str) -> Option<&'static [u8]> {
     })
 }
 
+/// The longest run of random characters one placeholder may ask for.
+const MAX_PLACEHOLDER_LEN: usize = 4096;
+
 /// Expands `template`, drawing random characters from `rng`.
 ///
 /// # Errors
@@ -115,6 +118,11 @@ pub fn expand(template: &str, checksum: Option<Checksum>, rng: &mut Rng) -> Resu
         let (name, count) = inner.split_once(':').ok_or_else(|| err("placeholder is not {ALPHABET:N}"))?;
         let chars = alphabet(name).ok_or_else(|| err(&format!("unknown alphabet {name:?}")))?;
         let count: usize = count.parse().map_err(|_| err(&format!("bad length {count:?}")))?;
+        // No real token is this long; a larger length would only exhaust
+        // memory (found by fuzzing, issue 7).
+        if count > MAX_PLACEHOLDER_LEN {
+            return Err(err(&format!("length {count} is over {MAX_PLACEHOLDER_LEN}")));
+        }
         let random: String = (0..count).map(|_| char::from(chars[rng.below(chars.len())])).collect();
         out.push_str(&random);
         produced_random = true;
@@ -126,6 +134,15 @@ pub fn expand(template: &str, checksum: Option<Checksum>, rng: &mut Rng) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (fuzz/fuzz_targets/secrets_template.rs, issue 7): a
+    /// huge placeholder length aborted on allocation instead of erring.
+    #[test]
+    fn fuzz_huge_placeholder_length_is_an_error() {
+        let err = expand("x{alnum:33333333333333232}", None, &mut Rng::with_seed(1)).unwrap_err();
+        assert!(err.0.contains("over 4096"), "{err}");
+        assert_eq!(expand("{digit:4096}", None, &mut Rng::with_seed(1)).unwrap().len(), 4096);
+    }
 
     #[test]
     fn expands_alphabets_and_checksums() {

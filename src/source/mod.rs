@@ -29,7 +29,7 @@ impl AddedLines {
         let mut ranges: Vec<(u32, u32)> = Vec::new();
         for line in lines {
             match ranges.last_mut() {
-                Some((_, end)) if line <= *end + 1 => *end = (*end).max(line),
+                Some((_, end)) if line <= end.saturating_add(1) => *end = (*end).max(line),
                 _ => ranges.push((line, line)),
             }
         }
@@ -107,6 +107,15 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (fuzz/fuzz_targets/secrets_scan_ranges.rs, issue
+    /// 7): the last possible line number overflowed when merged.
+    #[test]
+    fn fuzz_last_line_number_merges_without_overflow() {
+        let added = AddedLines::from_lines([7, u32::MAX, u32::MAX]);
+        assert_eq!(added, AddedLines::Ranges(vec![(7, 7), (u32::MAX, u32::MAX)]));
+        assert!(added.intersects(u32::MAX, u32::MAX));
+    }
 
     #[test]
     fn ranges_merge_and_intersect() {

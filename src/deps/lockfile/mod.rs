@@ -176,23 +176,35 @@ pub(crate) fn quoted_line(text: &str, key: &str) -> u32 {
 }
 
 /// Line of each `[[package]]` header of a TOML lockfile, by the `name` and
-/// `version` that follow it.
+/// `version` that follow it; the line of `name` when no header this reader
+/// knows comes before it (lines are 1-based, never 0).
 pub(crate) fn toml_entry_lines(text: &str) -> HashMap<(&str, &str), u32> {
     let mut out = HashMap::new();
-    let mut header = 0;
+    let mut header = None;
     let mut name = None;
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
-        if line == "[[package]]" {
-            header = i as u32 + 1;
+        let number = i as u32 + 1;
+        if is_package_header(line) {
+            header = Some(number);
             name = None;
         } else if let Some(value) = string_value(line, "name") {
-            name = Some(value);
-        } else if let (Some(value), Some(n)) = (string_value(line, "version"), name) {
-            out.entry((n, value)).or_insert(header);
+            name = Some((value, header.unwrap_or(number)));
+        } else if let (Some(value), Some((n, at))) = (string_value(line, "version"), name) {
+            out.entry((n, value)).or_insert(at);
         }
     }
     out
+}
+
+/// Whether a trimmed line is an array-of-tables header for `package`, with
+/// the spacing and trailing comment TOML allows (`[[ package ]] # x`).
+fn is_package_header(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("[[") else { return false };
+    let Some((inner, after)) = rest.split_once("]]") else { return false };
+    let after = after.trim_start();
+    let key = inner.trim();
+    (key == "package" || key == "\"package\"") && (after.is_empty() || after.starts_with('#'))
 }
 
 fn string_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
@@ -203,6 +215,23 @@ fn string_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (fuzz/fuzz_targets/lockfile_poetry.rs, issue 7): a
+    /// header spelled `[[ package]]`, valid TOML, was not recognised, and
+    /// its package was reported on line 0.
+    #[test]
+    fn fuzz_spaced_package_header_has_its_line() {
+        let text =
+            "[[ package]]\nname = \"a\"\nversion = \"1.0\"\n\n[[ \"package\" ]] # b\nname = \"b\"\nversion = \"2.0\"\n";
+        let lines = toml_entry_lines(text);
+        assert_eq!(lines.get(&("a", "1.0")), Some(&1));
+        assert_eq!(lines.get(&("b", "2.0")), Some(&5));
+        let lock = parse(Format::Poetry, "poetry.lock", text).unwrap();
+        assert_eq!(lock.packages.iter().map(|p| p.line).collect::<Vec<_>>(), [1, 5]);
+        // No header this reader knows: the line of `name`, never 0.
+        let lines = toml_entry_lines("package = 1\nname = \"c\"\nversion = \"3\"\n");
+        assert_eq!(lines.get(&("c", "3")), Some(&2));
+    }
 
     /// One small, valid sample per format.
     const SAMPLES: &[(&str, &str)] = &[
