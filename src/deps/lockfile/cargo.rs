@@ -11,6 +11,7 @@ use super::{line_in_message, toml_entry_lines, Package, Source};
 use crate::deps::Error;
 
 pub(super) fn parse(path: &str, text: &str) -> Result<Vec<Package>, Error> {
+    check_checksums(path, text)?;
     let lock = cargo_lock::Lockfile::from_str(text).map_err(|e| {
         let message = e.to_string();
         Error::new(path, line_in_message(&message), format!("not a valid Cargo.lock: {}", summary(&message)))
@@ -45,6 +46,23 @@ pub(super) fn parse(path: &str, text: &str) -> Result<Vec<Package>, Error> {
     Ok(packages)
 }
 
+/// Rejects checksums that are not ASCII before `cargo-lock` sees them: it
+/// slices a 64-byte checksum two bytes at a time and panics when a slice
+/// falls inside a multi-byte character (found by fuzzing).
+fn check_checksums(path: &str, text: &str) -> Result<(), Error> {
+    for (number, line) in text.lines().enumerate() {
+        if !line.contains("checksum") || line.is_ascii() {
+            continue;
+        }
+        let quoted = line.split('"').skip(1).step_by(2);
+        if quoted.into_iter().any(|value| value.len() == 64 && !value.is_ascii()) {
+            let line = u32::try_from(number + 1).unwrap_or(u32::MAX);
+            return Err(Error::new(path, Some(line), "not a valid Cargo.lock: a checksum is not 64 hex digits"));
+        }
+    }
+    Ok(())
+}
+
 fn source(id: Option<&cargo_lock::SourceId>) -> Source {
     let Some(id) = id else { return Source::Path };
     let mut url = id.url().clone();
@@ -71,6 +89,19 @@ fn summary(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fuzz_non_ascii_checksum_is_an_error_not_a_panic() {
+        // 62 ASCII bytes and one two-byte character: 64 bytes, which the
+        // cargo-lock crate sliced inside the character.
+        let checksum = format!("{}é", "a".repeat(62));
+        let text = format!(
+            "version = 3\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{checksum}\"\n"
+        );
+        let err = parse("Cargo.lock", &text).unwrap_err();
+        assert_eq!(err.line, Some(7), "{err}");
+        assert!(err.to_string().contains("checksum"), "{err}");
+    }
 
     const LOCK: &str = r#"version = 3
 
