@@ -62,14 +62,20 @@ for i in "${!sources[@]}"; do
 done
 git -C "$scratch" add -A
 git -C "$scratch" -c user.name=bench -c user.email=bench@invalid commit -qm base
-echo
-echo "== start-up: nothing staged"
-python3 "$root/bench/measure.py" <<JSON
+# `secrets --staged` in the scratch repository beside a git process reading
+# the same index.
+staged_beside_git() {
+    python3 "$root/bench/measure.py" <<JSON
 {"runs": $((runs * 4)), "commands": [
   {"name": "git diff --cached --quiet", "cwd": "$scratch", "argv": ["git", "diff", "--cached", "--quiet"]},
   {"name": "commitguard --staged", "cwd": "$scratch", "argv": ["$bin", "secrets", "--staged"]}
 ]}
 JSON
+}
+
+echo
+echo "== start-up: nothing staged"
+staged_beside_git
 for i in "${!sources[@]}"; do
     sed -n '301,350p' "$corpus/${sources[$i]}" >> "$scratch/file$i.rs"
 done
@@ -77,9 +83,4 @@ git -C "$scratch" add -A
 added=$(git -C "$scratch" diff --cached --numstat | awk '{s += $1} END {print s}')
 echo
 echo "== hook path: 10 files, $added added lines staged"
-python3 "$root/bench/measure.py" <<JSON
-{"runs": $((runs * 4)), "commands": [
-  {"name": "git diff --cached --quiet", "cwd": "$scratch", "argv": ["git", "diff", "--cached", "--quiet"]},
-  {"name": "commitguard --staged", "cwd": "$scratch", "argv": ["$bin", "secrets", "--staged"]}
-]}
-JSON
+staged_beside_git

@@ -62,16 +62,18 @@ struct TomlPackage {
     source: Option<toml::Value>,
 }
 
-fn toml_lock(path: &str, text: &str, what: &str) -> Result<TomlLock, Error> {
-    toml::from_str(text).map_err(|e: toml::de::Error| {
+/// The `[[package]]` entries of a TOML lockfile that `keep` accepts, each
+/// with the line of its entry.
+fn toml_packages(
+    path: &str,
+    text: &str,
+    what: &str,
+    keep: impl Fn(Option<&toml::Value>) -> bool,
+) -> Result<Vec<Package>, Error> {
+    let lock: TomlLock = toml::from_str(text).map_err(|e: toml::de::Error| {
         let line = e.span().map(|s| crate::deps::line_of(text, s.start));
         Error::new(path, line, format!("not a valid {what}: {}", e.message().trim()))
-    })
-}
-
-/// `poetry.lock`.
-pub(super) fn poetry_lock(path: &str, text: &str) -> Result<Vec<Package>, Error> {
-    let lock = toml_lock(path, text, "poetry.lock")?;
+    })?;
     let lines = toml_entry_lines(text);
     Ok(lock
         .package
@@ -79,29 +81,23 @@ pub(super) fn poetry_lock(path: &str, text: &str) -> Result<Vec<Package>, Error>
         .filter_map(|p| {
             let version = p.version.as_deref()?;
             let line = lines.get(&(p.name.as_str(), version)).copied().unwrap_or(1);
-            // A `source` of type directory, file, url or git is not PyPI.
-            let from_pypi =
-                p.source.as_ref().and_then(|s| s.get("type")).and_then(|t| t.as_str()).is_none_or(|t| t == "legacy");
-            from_pypi.then(|| package(&p.name, version, line))
+            keep(p.source.as_ref()).then(|| package(&p.name, version, line))
         })
         .collect())
+}
+
+/// `poetry.lock`.
+pub(super) fn poetry_lock(path: &str, text: &str) -> Result<Vec<Package>, Error> {
+    // A `source` of type directory, file, url or git is not PyPI.
+    toml_packages(path, text, "poetry.lock", |source| {
+        source.and_then(|s| s.get("type")).and_then(|t| t.as_str()).is_none_or(|t| t == "legacy")
+    })
 }
 
 /// `uv.lock`: packages from a registry; the project itself and other
 /// local (`editable`, `virtual`, `directory`) or git packages are skipped.
 pub(super) fn uv_lock(path: &str, text: &str) -> Result<Vec<Package>, Error> {
-    let lock = toml_lock(path, text, "uv.lock")?;
-    let lines = toml_entry_lines(text);
-    Ok(lock
-        .package
-        .iter()
-        .filter_map(|p| {
-            let version = p.version.as_deref()?;
-            let from_registry = p.source.as_ref().is_some_and(|s| s.get("registry").is_some());
-            let line = lines.get(&(p.name.as_str(), version)).copied().unwrap_or(1);
-            from_registry.then(|| package(&p.name, version, line))
-        })
-        .collect())
+    toml_packages(path, text, "uv.lock", |source| source.is_some_and(|s| s.get("registry").is_some()))
 }
 
 /// `Pipfile.lock`: the `default` and `develop` sections.
