@@ -64,7 +64,9 @@ impl<'a> Input<'a> {
 #[derive(Debug)]
 pub struct Scanner {
     rules: Vec<Rule>,
-    prefilter: Prefilter,
+    /// Built on the first scan: a hook run with nothing staged never pays
+    /// for the keyword automaton.
+    prefilter: std::sync::OnceLock<Prefilter>,
     allowlists: Vec<Allowlist>,
 }
 
@@ -103,8 +105,7 @@ impl Scanner {
 
     /// A scanner over `rules`. Their regexes compile on first use.
     pub fn new(rules: Vec<Rule>) -> Scanner {
-        let prefilter = Prefilter::new(&rules);
-        Scanner { rules, prefilter, allowlists: Vec::new() }
+        Scanner { rules, prefilter: std::sync::OnceLock::new(), allowlists: Vec::new() }
     }
 
     /// Adds allowlists that apply to every rule.
@@ -135,7 +136,8 @@ impl Scanner {
             return;
         }
         scratch.windows.clear();
-        self.prefilter.windows(input.bytes, &mut scratch.prefilter, &mut scratch.windows);
+        let prefilter = self.prefilter.get_or_init(|| Prefilter::new(&self.rules));
+        prefilter.windows(input.bytes, &mut scratch.prefilter, &mut scratch.windows);
         if scratch.windows.is_empty() {
             return;
         }
