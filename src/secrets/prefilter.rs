@@ -1,8 +1,9 @@
 //! The keyword prefilter: one Aho-Corasick automaton over every rule's
 //! keywords finds, in a single pass, the windows of text worth a regex.
 //!
-//! Hits are found without overlaps (see [`close_over_overlaps`] for why that
-//! loses nothing).
+//! Every occurrence of every keyword is a hit, overlapping ones included
+//! (`secret` inside `client_secret`), so each hit wakes exactly the rules
+//! that own its keyword.
 //!
 //! A keyword hit opens a window around it for each rule that owns the
 //! keyword: the hit's line, bounded to a few KiB either side so that a
@@ -11,8 +12,6 @@
 //! Overlapping windows of one rule merge, so every byte is handed to a given
 //! rule's regex at most once and the cost grows with the bytes scanned, not
 //! with the number of rules.
-
-use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
@@ -72,18 +71,17 @@ impl Prefilter {
         let automaton = (!keywords.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostLongest)
+                .match_kind(MatchKind::Standard)
                 .kind(Some(AhoCorasickKind::DFA))
                 .build(&keywords)
                 .expect("keyword automaton within size limits")
         });
-        let owners = close_over_overlaps(&keywords, owners);
         let reach = rules.iter().map(|r| (r.reach, r.spec().span)).collect();
         Prefilter { automaton, owners, reach, unconditional }
     }
 
     /// Appends to `out` the merged windows of `bytes` where a rule should run,
-    /// sorted by rule then position.
+    /// each rule's overlapping windows merged into one.
     pub(crate) fn windows(&self, bytes: &[u8], scratch: &mut PrefilterScratch, out: &mut Vec<Window>) {
         out.extend(self.unconditional.iter().map(|&rule| Window { rule, start: 0, end: bytes.len() }));
         let Some(automaton) = &self.automaton else { return };
@@ -91,7 +89,7 @@ impl Prefilter {
         scratch.open.resize(self.reach.len(), None);
         scratch.touched.clear();
         let mut line = (0usize, 0usize);
-        for hit in automaton.find_iter(bytes) {
+        for hit in automaton.find_overlapping_iter(bytes) {
             if hit.start() < line.0 || hit.start() >= line.1 {
                 line = line_around(bytes, hit.start());
             }
@@ -104,7 +102,12 @@ impl Prefilter {
                     }
                 };
                 match &mut scratch.open[rule] {
-                    Some((_, open_end)) if start <= *open_end => *open_end = (*open_end).max(end),
+                    // Hits come in order of their end, so a longer keyword
+                    // may start before the window its rule has open.
+                    Some((open_start, open_end)) if start <= *open_end => {
+                        *open_start = (*open_start).min(start);
+                        *open_end = (*open_end).max(end);
+                    }
                     slot => {
                         if let Some((s, e)) = slot.replace((start, end)) {
                             out.push(Window { rule, start: s, end: e });
@@ -121,45 +124,6 @@ impl Prefilter {
             }
         }
     }
-}
-
-/// Widens each keyword's owners to the rules of every keyword that a hit of
-/// it may hide.
-///
-/// The search reports non-overlapping leftmost-longest hits, which lets the
-/// automaton skip ahead instead of tracking every overlapping match (several
-/// times faster on source code). A hit of `a` can hide a keyword `b` that
-/// lies inside it (`secret` in `client_secret`) or that starts inside it
-/// and runs past its end (a suffix of `a` is a prefix of `b`). The rules of
-/// such a `b` get a window at every hit of `a`: at worst a regex runs on a
-/// line where its keyword is absent, and the regex decides.
-fn close_over_overlaps(keywords: &[String], owners: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
-    let index: HashMap<&str, usize> = keywords.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
-    let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, k) in keywords.iter().enumerate() {
-        for end in (1..=k.len()).filter(|&e| k.is_char_boundary(e)) {
-            by_prefix.entry(&k[..end]).or_default().push(i);
-        }
-    }
-    let mut closed = owners.clone();
-    for (a, keyword) in keywords.iter().enumerate() {
-        let mut hidden = Vec::new();
-        for start in (0..keyword.len()).filter(|&s| keyword.is_char_boundary(s)) {
-            let tail = &keyword[start..];
-            // Keywords inside `a`.
-            for end in (start + 1..=keyword.len()).filter(|&e| keyword.is_char_boundary(e)) {
-                hidden.extend(index.get(&keyword[start..end]).copied());
-            }
-            // Keywords that start inside `a` and run past its end.
-            hidden.extend(by_prefix.get(tail).into_iter().flatten().copied());
-        }
-        for b in hidden.into_iter().filter(|&b| b != a) {
-            closed[a].extend_from_slice(&owners[b]);
-        }
-        closed[a].sort_unstable();
-        closed[a].dedup();
-    }
-    closed
 }
 
 /// The line holding `pos`: start offset and the offset of its `\n` (or the
