@@ -25,6 +25,7 @@ pub mod detect_secrets;
 mod examples;
 pub mod ignorefile;
 pub mod inline;
+mod keywords;
 mod prefilter;
 pub mod rule;
 pub mod ruleset;

@@ -13,8 +13,7 @@
 //! rule's regex at most once and the cost grows with the bytes scanned, not
 //! with the number of rules.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-
+use crate::secrets::keywords::{Hit, KeywordSearch};
 use crate::secrets::rule::{Reach, Rule};
 
 /// How far a window reaches either side of a keyword hit on the same line.
@@ -31,7 +30,7 @@ pub(crate) struct Window {
 /// The compiled keyword automaton and which rules own each keyword.
 #[derive(Debug)]
 pub(crate) struct Prefilter {
-    automaton: Option<AhoCorasick>,
+    keywords: Option<KeywordSearch>,
     /// For each automaton pattern, the rules that listed it.
     owners: Vec<Vec<usize>>,
     /// How far each rule looks: its reach, and its `span` past the line.
@@ -43,6 +42,7 @@ pub(crate) struct Prefilter {
 /// Reusable per-thread buffers for [`Prefilter::windows`].
 #[derive(Debug, Default)]
 pub(crate) struct PrefilterScratch {
+    hits: Vec<Hit>,
     open: Vec<Option<(usize, usize)>>,
     touched: Vec<usize>,
 }
@@ -68,37 +68,33 @@ impl Prefilter {
                 }
             }
         }
-        let automaton = (!keywords.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&keywords)
-                .expect("keyword automaton within size limits")
-        });
+        let keywords = KeywordSearch::new(&keywords);
         let reach = rules.iter().map(|r| (r.reach, r.spec().span)).collect();
-        Prefilter { automaton, owners, reach, unconditional }
+        Prefilter { keywords, owners, reach, unconditional }
     }
 
     /// Appends to `out` the merged windows of `bytes` where a rule should run,
     /// each rule's overlapping windows merged into one.
     pub(crate) fn windows(&self, bytes: &[u8], scratch: &mut PrefilterScratch, out: &mut Vec<Window>) {
         out.extend(self.unconditional.iter().map(|&rule| Window { rule, start: 0, end: bytes.len() }));
-        let Some(automaton) = &self.automaton else { return };
+        let Some(keywords) = &self.keywords else { return };
+        scratch.hits.clear();
+        keywords.hits(bytes, &mut scratch.hits);
         scratch.open.clear();
         scratch.open.resize(self.reach.len(), None);
         scratch.touched.clear();
         let mut line = (0usize, 0usize);
-        for hit in automaton.find_overlapping_iter(bytes) {
-            if hit.start() < line.0 || hit.start() >= line.1 {
-                line = line_around(bytes, hit.start());
+        for &Hit { end: hit_end, keyword } in &scratch.hits {
+            let hit_start = hit_end - keywords.len(keyword);
+            if hit_start < line.0 || hit_start >= line.1 {
+                line = line_around(bytes, hit_start);
             }
-            for &rule in &self.owners[hit.pattern().as_usize()] {
+            for &rule in &self.owners[keyword] {
                 let (start, end) = match self.reach[rule] {
                     (Reach::Text, _) => (0, bytes.len()),
                     (Reach::Line, span) => {
-                        let end = line.1.min(hit.end() + REACH);
-                        (line.0.max(hit.start().saturating_sub(REACH)), bytes.len().min(end.max(hit.end() + span)))
+                        let end = line.1.min(hit_end + REACH);
+                        (line.0.max(hit_start.saturating_sub(REACH)), bytes.len().min(end.max(hit_end + span)))
                     }
                 };
                 match &mut scratch.open[rule] {
