@@ -60,7 +60,7 @@ seed() {
         lockfile_cargo) find "$repo" -name Cargo.lock -not -path '*/target/*' -not -path "$fuzz_dir/*" -size -200k -exec cp -f --backup=numbered {} "$corpus"/ \; ;;
         deny_advisories | deny_licenses) find "$repo" -name '*deny*.toml' -not -path '*/target/*' -not -path "$fuzz_dir/*" -exec cp -f --backup=numbered {} "$corpus"/ \; ;;
         rules_toml) cp -f "$repo"/rules/*.toml "$corpus"/ ;;
-        secrets_scan | secrets_scan_ranges)
+        secrets_scan | secrets_scan_ranges | secrets_scan_shift)
             # A text dense with rule keywords, so the fuzzer starts where the
             # regexes run. Built from pieces: this script itself must stay
             # clean under `commitguard secrets`.
