@@ -9,9 +9,13 @@
 //! four independent chains keep the load units busy and the search runs
 //! about twice as fast on real source trees (`bench/run.sh`).
 //!
-//! Each lane but the first starts `longest - 1` bytes before its piece
-//! without reporting, so a keyword that straddles a cut is found, exactly
-//! once, by the lane its last byte belongs to.
+//! Each lane starts `longest - 1` bytes before its piece without reporting,
+//! so a keyword that straddles a cut is found, exactly once, by the lane its
+//! last byte belongs to. The same warm-up lets a caller search a long text a
+//! block at a time and hand each block's hits on before the next, so that a
+//! text dense with keywords never holds more than a block's worth of hits.
+
+use std::ops::Range;
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
@@ -41,7 +45,13 @@ pub(crate) struct KeywordSearch {
 
 impl KeywordSearch {
     /// Compiles `keywords` (ASCII case-insensitive). `None` if there are none.
+    ///
+    /// # Panics
+    ///
+    /// If a keyword is empty: it would match everywhere, and the caller is
+    /// expected to treat its rule as having no keyword at all.
     pub(crate) fn new(keywords: &[String]) -> Option<KeywordSearch> {
+        assert!(keywords.iter().all(|k| !k.is_empty()), "keywords are not empty");
         let longest = keywords.iter().map(String::len).max()?;
         let dfa = aho_corasick::dfa::Builder::new()
             .ascii_case_insensitive(true)
@@ -62,15 +72,18 @@ impl KeywordSearch {
         self.lengths[keyword]
     }
 
-    /// Appends every occurrence of every keyword in `text` to `out`,
-    /// overlapping ones included, sorted by end then keyword.
-    pub(crate) fn hits(&self, text: &[u8], out: &mut Vec<Hit>) {
+    /// Appends every occurrence of every keyword that ends in `range` of
+    /// `text` to `out`, overlapping ones included, sorted by end then keyword.
+    /// Keywords that start before `range` are found too: the bytes before it
+    /// are read, not skipped.
+    pub(crate) fn hits(&self, text: &[u8], range: Range<usize>, out: &mut Vec<Hit>) {
         let first = out.len();
-        let piece = text.len() / LANES;
+        let piece = range.len() / LANES;
         if piece < MIN_LANE.max(self.longest) {
-            self.walk(self.start, text, 0, out);
+            let state = self.warm_up(text, range.start);
+            self.walk(state, &text[range.clone()], range.start, out);
         } else {
-            self.walk_lanes(text, piece, out);
+            self.walk_lanes(text, range, piece, out);
         }
         out[first..].sort_unstable();
     }
@@ -87,20 +100,20 @@ impl KeywordSearch {
         state
     }
 
-    /// The state a lane starting at `at` is in once it has read the bytes a
-    /// keyword ending in its piece could start with.
+    /// The state a walk starting at `at` is in once it has read the bytes a
+    /// keyword ending at or after `at` could start with.
     fn warm_up(&self, text: &[u8], at: usize) -> StateID {
-        text[at + 1 - self.longest..at]
+        text[(at + 1).saturating_sub(self.longest)..at]
             .iter()
             .fold(self.start, |state, &byte| self.dfa.next_state(Anchored::No, state, byte))
     }
 
-    /// Walks [`LANES`] pieces of `piece` bytes in lockstep, the last piece
-    /// running on to the end of `text`.
-    fn walk_lanes(&self, text: &[u8], piece: usize, out: &mut Vec<Hit>) {
-        let lanes: [&[u8]; LANES] = std::array::from_fn(|lane| &text[lane * piece..(lane + 1) * piece]);
-        let mut states: [StateID; LANES] =
-            std::array::from_fn(|lane| if lane == 0 { self.start } else { self.warm_up(text, lane * piece) });
+    /// Walks [`LANES`] pieces of `range`, `piece` bytes each, in lockstep;
+    /// the last piece runs on to the end of `range`.
+    fn walk_lanes(&self, text: &[u8], range: Range<usize>, piece: usize, out: &mut Vec<Hit>) {
+        let starts: [usize; LANES] = std::array::from_fn(|lane| range.start + lane * piece);
+        let lanes: [&[u8]; LANES] = starts.map(|start| &text[start..start + piece]);
+        let mut states: [StateID; LANES] = starts.map(|start| self.warm_up(text, start));
         #[expect(clippy::needless_range_loop, reason = "one index steps through every lane at once")]
         for i in 0..piece {
             let mut special = false;
@@ -111,13 +124,13 @@ impl KeywordSearch {
             if special {
                 for (lane, &state) in states.iter().enumerate() {
                     if self.dfa.is_special(state) {
-                        self.report(state, lane * piece + i + 1, out);
+                        self.report(state, starts[lane] + i + 1, out);
                     }
                 }
             }
         }
-        let tail = LANES * piece;
-        self.walk(states[LANES - 1], &text[tail..], tail, out);
+        let tail = range.start + LANES * piece;
+        self.walk(states[LANES - 1], &text[tail..range.end], tail, out);
     }
 
     /// Reports the keywords that end in match state `state` at `end`.
@@ -147,7 +160,7 @@ mod tests {
 
     fn search(keywords: &[String], text: &[u8]) -> Vec<Hit> {
         let mut hits = Vec::new();
-        KeywordSearch::new(keywords).unwrap().hits(text, &mut hits);
+        KeywordSearch::new(keywords).unwrap().hits(text, 0..text.len(), &mut hits);
         hits
     }
 
@@ -215,5 +228,27 @@ mod tests {
         let end = text.len();
         text[end - 3..].copy_from_slice(b"key");
         assert_eq!(search(&keywords, &text), vec![Hit { end: 3, keyword: 0 }, Hit { end, keyword: 0 }]);
+    }
+
+    #[test]
+    fn blocks_searched_one_after_another_find_what_one_search_finds() {
+        let keywords: Vec<String> = ["abcdefgh", "fgh", "gh", "xyz"].map(String::from).to_vec();
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let text: Vec<u8> = (0..50_000).map(|_| b"abcdefghxyz. "[rng.below(13)]).collect();
+        let search = KeywordSearch::new(&keywords).unwrap();
+        let whole = reference(&keywords, &text);
+        for block in [1, 7, 255, 1024, 1029, 4096, 10_000] {
+            let mut hits = Vec::new();
+            for start in (0..text.len()).step_by(block) {
+                search.hits(&text, start..text.len().min(start + block), &mut hits);
+            }
+            assert_eq!(hits, whole, "blocks of {block} bytes");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "keywords are not empty")]
+    fn an_empty_keyword_is_refused() {
+        KeywordSearch::new(&["key".to_string(), String::new()]);
     }
 }

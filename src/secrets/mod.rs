@@ -32,6 +32,8 @@ pub mod ruleset;
 pub mod template;
 pub mod validate;
 
+use std::ops::Range;
+
 use memchr::memchr_iter;
 
 use crate::finding::{self, Check, CommitInfo, Detail, Finding, Level, SecretDetail};
@@ -281,6 +283,15 @@ impl Scanner {
     /// line dense with secrets stays linear.
     fn report(&self, input: &Input<'_>, candidates: &[Candidate], out: &mut Vec<Finding>) {
         let bytes = input.bytes;
+        // Every candidate's bytes, merged, so that a context line shows no
+        // other secret either, reported or not (baselined, marked).
+        let mut secrets: Vec<(usize, usize)> = Vec::new();
+        for c in candidates {
+            match secrets.last_mut() {
+                Some(last) if c.start <= last.1 => last.1 = last.1.max(c.end),
+                _ => secrets.push((c.start, c.end)),
+            }
+        }
         let mut cursor = Cursor::default();
         let mut line_ends = LineEnds::default();
         for c in candidates {
@@ -318,7 +329,7 @@ impl Scanner {
                 column: cursor.chars + 1,
                 end_line,
                 end_column,
-                context: context(bytes, line_start, c, &redacted),
+                context: context(bytes, line_start, c, &redacted, &secrets),
                 secret_redacted: redacted,
                 secret: String::from_utf8_lossy(secret).into_owned(),
                 commit: input.commit.cloned(),
@@ -467,16 +478,17 @@ pub fn redact(secret: &[u8]) -> String {
 /// Characters of context kept either side of the secret on its line.
 const CONTEXT_CHARS: usize = 80;
 
-/// The secret's first line with the secret replaced by `redacted`, trimmed
-/// around it on long lines. Only a bounded stretch either side is decoded,
-/// enough for [`CONTEXT_CHARS`] characters of up to four bytes each.
-fn context(bytes: &[u8], line_start: usize, c: &Candidate, redacted: &str) -> String {
+/// The secret's first line with the secret replaced by `redacted` and any
+/// other of `secrets` (sorted, disjoint byte ranges) on it by its own
+/// redaction, trimmed around the secret on long lines. Only a bounded stretch
+/// either side is decoded, enough for [`CONTEXT_CHARS`] characters of up to
+/// four bytes each.
+fn context(bytes: &[u8], line_start: usize, c: &Candidate, redacted: &str, secrets: &[(usize, usize)]) -> String {
     const MAX_BYTES: usize = 4 * (CONTEXT_CHARS + 2);
-    let trim = |s: &[u8], from_end: bool| -> String {
-        let text = String::from_utf8_lossy(s);
+    let trim = |text: String, from_end: bool| -> String {
         let n = text.chars().count();
         if n <= CONTEXT_CHARS {
-            return text.into_owned();
+            return text;
         }
         if from_end {
             format!("…{}", text.chars().skip(n - CONTEXT_CHARS).collect::<String>())
@@ -484,14 +496,32 @@ fn context(bytes: &[u8], line_start: usize, c: &Candidate, redacted: &str) -> St
             format!("{}…", text.chars().take(CONTEXT_CHARS).collect::<String>())
         }
     };
-    let before = trim(&bytes[line_start.max(c.start.saturating_sub(MAX_BYTES))..c.start], true);
+    let from = line_start.max(c.start.saturating_sub(MAX_BYTES));
+    let before = trim(masked(bytes, from..c.start, secrets), true);
     let after = if memchr::memchr(b'\n', &bytes[c.start..c.end]).is_none() {
-        let stretch = &bytes[c.end..bytes.len().min(c.end + MAX_BYTES)];
-        trim(&stretch[..memchr::memchr(b'\n', stretch).unwrap_or(stretch.len())], false)
+        let to = bytes.len().min(c.end + MAX_BYTES);
+        let to = memchr::memchr(b'\n', &bytes[c.end..to]).map_or(to, |i| c.end + i);
+        trim(masked(bytes, c.end..to, secrets), false)
     } else {
         String::new()
     };
     format!("{before}{redacted}{after}").trim_end_matches('\r').to_owned()
+}
+
+/// `bytes[range]` as text, with the part of each of `secrets` (sorted,
+/// disjoint byte ranges) that falls in it redacted.
+fn masked(bytes: &[u8], range: Range<usize>, secrets: &[(usize, usize)]) -> String {
+    let mut out = String::new();
+    let mut at = range.start;
+    let first = secrets.partition_point(|&(_, end)| end <= range.start);
+    for &(start, end) in secrets[first..].iter().take_while(|&&(start, _)| start < range.end) {
+        let (start, end) = (start.max(at), end.min(range.end));
+        out.push_str(&String::from_utf8_lossy(&bytes[at..start]));
+        out.push_str(&redact(&bytes[start..end]));
+        at = end;
+    }
+    out.push_str(&String::from_utf8_lossy(&bytes[at..range.end]));
+    out
 }
 
 #[cfg(test)]
@@ -538,5 +568,58 @@ mod tests {
         // Stray continuation bytes are invalid too: one column each.
         assert_eq!(char_count(b"\x80\x80k="), 4);
         assert_eq!(char_count(b"\xe2\x28\xa1"), 3);
+    }
+
+    fn acme_scanner(keywords: &str) -> Scanner {
+        let rules = format!(
+            "[[rules]]\nid = \"acme-token\"\ndescription = \"d\"\nregex = 'acme_[a-z]{{12}}'\nkeywords = {keywords}\n"
+        );
+        Scanner::new(parse_rules("test.toml", &rules).unwrap())
+    }
+
+    fn scan_all(scanner: &Scanner, text: &[u8]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        scanner.scan(&Input::new("t", text, &AddedLines::All), &mut findings);
+        findings
+    }
+
+    fn context_of(finding: &Finding) -> &str {
+        match &finding.detail {
+            Detail::Secret(detail) => &detail.context,
+            other => panic!("not a secret finding: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_context_line_hides_every_secret_on_it() {
+        let scanner = acme_scanner("[\"acme_\"]");
+        let (one, two) = ("acme_qwrtzpsdfghj", "acme_mnbvcxylkjhg");
+        // A baseline drops findings later, in the CLI: each context must hide
+        // the other secret by itself.
+        let text = format!("a={one} b={two}\nc={one}{two}\n");
+        let findings = scan_all(&scanner, text.as_bytes());
+        assert_eq!(findings.len(), 4, "{findings:?}");
+        for finding in &findings {
+            let context = context_of(finding);
+            assert!(context.contains("*****"), "{context}");
+            assert!(!context.contains(one) && !context.contains(two), "{context}");
+            assert!(!context.contains(&one[4..]) && !context.contains(&two[4..]), "{context}");
+        }
+        assert_eq!(context_of(&findings[0]), "a=acme************* b=acme*************");
+        assert_eq!(context_of(&findings[3]), "c=acme*************acme*************");
+    }
+
+    #[test]
+    fn a_rule_with_an_empty_keyword_searches_every_text() {
+        let token = "acme_qwrtzpsdfghj";
+        for keywords in ["[\"\"]", "[\"nowhere\", \"\"]", "[]"] {
+            let scanner = acme_scanner(keywords);
+            for len in [10, 1023, 1024, 5000, 300_000] {
+                let mut text = vec![b'x'; len];
+                text.extend_from_slice(format!(" {token}\n").as_bytes());
+                let findings = scan_all(&scanner, &text);
+                assert_eq!(findings.len(), 1, "keywords {keywords}, {len} bytes");
+            }
+        }
     }
 }

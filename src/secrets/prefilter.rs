@@ -19,6 +19,11 @@ use crate::secrets::rule::{Reach, Rule};
 /// How far a window reaches either side of a keyword hit on the same line.
 const REACH: usize = 4096;
 
+/// How many bytes are searched for keywords before their hits are turned
+/// into windows: a bound on the hits held at once, which in a text made of
+/// one keyword over and over is a few per byte.
+const BLOCK: usize = 256 * 1024;
+
 /// A range of bytes one rule's regex should search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Window {
@@ -35,7 +40,7 @@ pub(crate) struct Prefilter {
     owners: Vec<Vec<usize>>,
     /// How far each rule looks: its reach, and its `span` past the line.
     reach: Vec<(Reach, usize)>,
-    /// Rules with no keyword: they search whole texts.
+    /// Rules with no keyword, or an empty one: they search whole texts.
     unconditional: Vec<usize>,
 }
 
@@ -54,10 +59,13 @@ impl Prefilter {
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut unconditional = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
-            if rule.spec().keywords.is_empty() {
+            // An empty keyword occurs everywhere, as it does in gitleaks.
+            let keywords_of = &rule.spec().keywords;
+            if keywords_of.is_empty() || keywords_of.iter().any(String::is_empty) {
                 unconditional.push(index);
+                continue;
             }
-            for keyword in &rule.spec().keywords {
+            for keyword in keywords_of {
                 let keyword = keyword.to_ascii_lowercase();
                 match keywords.iter().position(|k| *k == keyword) {
                     Some(p) => owners[p].push(index),
@@ -78,37 +86,39 @@ impl Prefilter {
     pub(crate) fn windows(&self, bytes: &[u8], scratch: &mut PrefilterScratch, out: &mut Vec<Window>) {
         out.extend(self.unconditional.iter().map(|&rule| Window { rule, start: 0, end: bytes.len() }));
         let Some(keywords) = &self.keywords else { return };
-        scratch.hits.clear();
-        keywords.hits(bytes, &mut scratch.hits);
         scratch.open.clear();
         scratch.open.resize(self.reach.len(), None);
         scratch.touched.clear();
         let mut line = (0usize, 0usize);
-        for &Hit { end: hit_end, keyword } in &scratch.hits {
-            let hit_start = hit_end - keywords.len(keyword);
-            if hit_start < line.0 || hit_start >= line.1 {
-                line = line_around(bytes, hit_start);
-            }
-            for &rule in &self.owners[keyword] {
-                let (start, end) = match self.reach[rule] {
-                    (Reach::Text, _) => (0, bytes.len()),
-                    (Reach::Line, span) => {
-                        let end = line.1.min(hit_end + REACH);
-                        (line.0.max(hit_start.saturating_sub(REACH)), bytes.len().min(end.max(hit_end + span)))
-                    }
-                };
-                match &mut scratch.open[rule] {
-                    // Hits come in order of their end, so a longer keyword
-                    // may start before the window its rule has open.
-                    Some((open_start, open_end)) if start <= *open_end => {
-                        *open_start = (*open_start).min(start);
-                        *open_end = (*open_end).max(end);
-                    }
-                    slot => {
-                        if let Some((s, e)) = slot.replace((start, end)) {
-                            out.push(Window { rule, start: s, end: e });
-                        } else {
-                            scratch.touched.push(rule);
+        for block in (0..bytes.len()).step_by(BLOCK) {
+            scratch.hits.clear();
+            keywords.hits(bytes, block..bytes.len().min(block + BLOCK), &mut scratch.hits);
+            for &Hit { end: hit_end, keyword } in &scratch.hits {
+                let hit_start = hit_end - keywords.len(keyword);
+                if hit_start < line.0 || hit_start >= line.1 {
+                    line = line_around(bytes, hit_start);
+                }
+                for &rule in &self.owners[keyword] {
+                    let (start, end) = match self.reach[rule] {
+                        (Reach::Text, _) => (0, bytes.len()),
+                        (Reach::Line, span) => {
+                            let end = line.1.min(hit_end + REACH);
+                            (line.0.max(hit_start.saturating_sub(REACH)), bytes.len().min(end.max(hit_end + span)))
+                        }
+                    };
+                    match &mut scratch.open[rule] {
+                        // Hits come in order of their end, so a longer keyword
+                        // may start before the window its rule has open.
+                        Some((open_start, open_end)) if start <= *open_end => {
+                            *open_start = (*open_start).min(start);
+                            *open_end = (*open_end).max(end);
+                        }
+                        slot => {
+                            if let Some((s, e)) = slot.replace((start, end)) {
+                                out.push(Window { rule, start: s, end: e });
+                            } else {
+                                scratch.touched.push(rule);
+                            }
                         }
                     }
                 }

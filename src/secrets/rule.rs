@@ -35,8 +35,10 @@ pub struct RuleSpec {
     pub secret_group: Option<usize>,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     pub entropy: Option<f64>,
-    /// How many bytes a match may reach past the line of its keyword; set for
-    /// secrets that span lines, such as PEM blocks.
+    /// How many bytes past its keyword a match may reach, beyond the line
+    /// (at most a few KiB of it) that is searched anyway; set for secrets
+    /// that span lines, such as PEM blocks, or outgrow a window on one line,
+    /// such as JWTs carrying many claims.
     #[serde(default)]
     pub span: usize,
     /// A checksum the secret must carry.

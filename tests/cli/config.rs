@@ -30,6 +30,18 @@ paths = ["fixtures/**"]
 }
 
 #[test]
+fn an_empty_keyword_runs_the_rule_on_every_file() {
+    let repo = Repo::new();
+    repo.write(".gitleaks.toml", "[[rules]]\nid = \"acme\"\nregex = '''acme_[a-z0-9]{24}'''\nkeywords = [\"\"]\n");
+    let token = fake("acme_{lower:12}{digit:12}", None);
+    // Long enough for the keyword search to cut it into pieces.
+    repo.write("big.txt", format!("{}\n{token}\n", "x".repeat(5000)));
+    let run = repo.cg_json(&["secrets", "--config", ".gitleaks.toml", "big.txt"]);
+    run.expect_code(1);
+    assert_eq!(run.locations(), ["acme@big.txt:2"]);
+}
+
+#[test]
 fn config_errors_name_file_line_and_key() {
     let repo = Repo::new();
     repo.write("commitguard.toml", "[secrets]\nmax_size = 100\ncolour = 'red'\n");
