@@ -72,6 +72,12 @@ pub(crate) fn emit(args: &ReportArgs, findings: &[Finding], summary: &Summary) -
             text
         }
     };
+    // A human report with findings counts the skipped files in its last
+    // line; otherwise a scan that passed over files because of their size
+    // says so on stderr, so that a green run is not mistaken for a full one.
+    if findings.is_empty() || !matches!(args.format, Format::Human) {
+        note_too_large(summary);
+    }
     match &args.output {
         Some(path) => {
             let mut file = File::create(path).with_context(|| format!("{}: cannot create report", path.display()))?;
@@ -182,13 +188,6 @@ fn human(findings: &[Finding], summary: &Summary, color: bool, show_secrets: boo
         }
     }
     if findings.is_empty() {
-        // Silent when clean, but a scan that passed over files because of
-        // their size says so, on stderr, so a green run is not mistaken for
-        // a full one.
-        let large = summary.skipped.iter().filter(|s| matches!(s.reason, SkipReason::TooLarge(_))).count();
-        if large > 0 {
-            eprintln!("commitguard: note: skipped {large} file{} over the size limit (--max-size)", plural(large));
-        }
         return out;
     }
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
@@ -231,6 +230,13 @@ fn human(findings: &[Finding], summary: &Summary, color: bool, show_secrets: boo
     }
     out.push('\n');
     out
+}
+
+fn note_too_large(summary: &Summary) {
+    let large = summary.skipped.iter().filter(|s| matches!(s.reason, SkipReason::TooLarge(_))).count();
+    if large > 0 {
+        eprintln!("commitguard: note: skipped {large} file{} over the size limit (--max-size)", plural(large));
+    }
 }
 
 fn plural(n: usize) -> &'static str {

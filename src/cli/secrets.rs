@@ -1,7 +1,8 @@
 //! `commitguard secrets`: resolves the arguments into a source, runs the
 //! scanner over it and hands the findings to the reporter.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::ErrorKind::NotFound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -137,11 +138,11 @@ impl Setup {
         let run = Run { progress: Progress::new(long), ..Run::default() };
         let (scanner, options) = (&self.scanner, &self.options);
         match job {
-            Job::Tree { roots, base } => run.tree(scanner, &roots, &base, options),
+            Job::Tree { roots, base } => run.tree(scanner, &roots, &base, options, &HashSet::new()),
             Job::Diff { repo, range, paths } => run.diff(scanner, &repo, range, paths, options)?,
             Job::Files { paths } => {
                 let base = std::env::current_dir().context("current directory")?;
-                run.paths(scanner, &paths, &base, &base, &Changes::default(), options);
+                run.paths(scanner, &paths, &base, &base, &Changes::default(), options)?;
             }
             Job::History { repo, revisions } => run.history(scanner, &repo, &revisions, options)?,
         }
@@ -182,6 +183,9 @@ fn resolve(args: &SecretsArgs) -> Result<Job> {
             Some(repo) => git::workdir(repo)?,
             None => cwd,
         };
+        if let Some(missing) = args.paths.iter().find(|p| p.symlink_metadata().is_err_and(|e| e.kind() == NotFound)) {
+            bail!("{}: no such file or directory", missing.display());
+        }
         let roots = if args.paths.is_empty() { vec![base.clone()] } else { args.paths.clone() };
         return Ok(Job::Tree { roots, base });
     }
@@ -223,11 +227,14 @@ impl Default for Run {
 }
 
 impl Run {
-    fn tree(&self, scanner: &Scanner, roots: &[PathBuf], base: &Path, options: &WalkOptions) {
+    /// Scans the files under `roots` but those in `done` (paths relative to
+    /// `base`, already scanned).
+    fn tree(&self, scanner: &Scanner, roots: &[PathBuf], base: &Path, options: &WalkOptions, done: &HashSet<String>) {
         walk::walk(roots, base, options, || {
             let mut scratch = Scratch::default();
             let mut found = Vec::new();
             move |event: Event<'_>| match event {
+                Event::File { path, .. } if done.contains(path) => {}
                 Event::File { path, bytes } => {
                     scanner.scan_with(&Input::new(path, bytes, &AddedLines::All), &mut scratch, &mut found);
                     self.record(bytes.len(), &mut found);
@@ -259,7 +266,7 @@ impl Run {
             }
             Some(paths) => {
                 let cwd = std::env::current_dir().context("current directory")?;
-                self.paths(scanner, &paths, &root, &cwd, &changes, options);
+                self.paths(scanner, &paths, &root, &cwd, &changes, options)?;
             }
         }
         Ok(())
@@ -267,6 +274,11 @@ impl Run {
 
     /// File arguments: the diff's added lines where the diff touches the
     /// path, the whole file otherwise; directories are walked.
+    ///
+    /// # Errors
+    ///
+    /// A path that neither exists nor is in the diff: a mistyped argument
+    /// must not pass as a clean scan.
     fn paths(
         &self,
         scanner: &Scanner,
@@ -275,7 +287,7 @@ impl Run {
         cwd: &Path,
         changes: &Changes,
         options: &WalkOptions,
-    ) {
+    ) -> Result<()> {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         // The pre-commit framework passes every staged file: look them up
         // by path rather than searching the diff once per argument.
@@ -283,14 +295,21 @@ impl Run {
         let skips: HashMap<&str, &Skipped> = changes.skipped.iter().map(|s| (s.path.as_str(), s)).collect();
         let mut dirs = Vec::new();
         let mut files = Vec::new();
+        // Each file once, however often and however spelled it is named.
+        let mut named = HashSet::new();
         for path in paths {
             let shown = repo_relative(&cwd.join(path), &root);
+            if !named.insert(shown.clone()) {
+                continue;
+            }
             if let Some(text) = texts.get(shown.as_str()) {
                 self.texts(scanner, std::iter::once(*text));
             } else if let Some(skipped) = skips.get(shown.as_str()) {
                 self.skip(Skipped::clone(skipped));
             } else if changes.touched.contains(&shown) {
                 // Deleted, a submodule or a symlink in the diff: nothing new.
+            } else if cwd.join(path).symlink_metadata().is_err_and(|e| e.kind() == NotFound) {
+                bail!("{}: no such file or directory", path.display());
             } else if cwd.join(path).is_dir() && !cwd.join(path).is_symlink() {
                 dirs.push(cwd.join(path));
             } else {
@@ -310,8 +329,9 @@ impl Run {
             }
         }
         if !dirs.is_empty() {
-            self.tree(scanner, &dirs, &root, options);
+            self.tree(scanner, &dirs, &root, options, &named);
         }
+        Ok(())
     }
 
     fn history(&self, scanner: &Scanner, repo: &Path, revisions: &Revisions, options: &WalkOptions) -> Result<()> {

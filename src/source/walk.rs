@@ -62,14 +62,16 @@ pub fn has_binary_extension(path: &Path) -> bool {
         .is_some_and(|e| BINARY_EXTENSIONS.iter().any(|b| b.eq_ignore_ascii_case(e)))
 }
 
-/// Walks `roots` in parallel. `make_visitor` is called once per worker
-/// thread; each visitor receives the files that thread read, with paths
-/// relative to `base`.
+/// Walks `roots` in parallel, each file once however the roots overlap.
+/// `make_visitor` is called once per worker thread; each visitor receives
+/// the files that thread read, with paths relative to `base`.
 pub fn walk<F, V>(roots: &[PathBuf], base: &Path, options: &WalkOptions, make_visitor: F)
 where
     F: Fn() -> V + Sync,
     V: FnMut(Event<'_>) + Send,
 {
+    let roots = distinct(roots);
+    let base = &base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
     let Some((first, rest)) = roots.split_first() else { return };
     let mut builder = WalkBuilder::new(first);
     for root in rest {
@@ -114,6 +116,21 @@ where
             WalkState::Continue
         })
     });
+}
+
+/// `roots` resolved, without the ones that are, or lie inside, another:
+/// `a.txt ./a.txt` or `src src/lib.rs` would otherwise read a file twice.
+fn distinct(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut resolved: Vec<PathBuf> = roots.iter().map(|r| r.canonicalize().unwrap_or_else(|_| r.clone())).collect();
+    // In component order a folder comes right before everything inside it.
+    resolved.sort();
+    let mut out: Vec<PathBuf> = Vec::with_capacity(resolved.len());
+    for root in resolved {
+        if !out.last().is_some_and(|kept| root.starts_with(kept)) {
+            out.push(root);
+        }
+    }
+    out
 }
 
 /// Reads one regular file (not following a symlink) into `buffer`.
@@ -169,6 +186,20 @@ pub fn display_path(path: &Path, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlapping_roots_are_walked_once() {
+        let dir = std::env::temp_dir().join(format!("commitguard-walk-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src/deep")).unwrap();
+        std::fs::write(dir.join("src/deep/a.rs"), "").unwrap();
+        std::fs::write(dir.join("b.rs"), "").unwrap();
+        let roots =
+            [dir.join("src/deep/a.rs"), dir.join("b.rs"), dir.join("src"), dir.join("./b.rs"), dir.join("src/deep")];
+        let kept = distinct(&roots);
+        let dir = dir.canonicalize().unwrap();
+        assert_eq!(kept, [dir.join("b.rs"), dir.join("src")]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn display_paths() {

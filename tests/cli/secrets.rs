@@ -1,6 +1,8 @@
 //! `commitguard secrets` against real repositories.
 
-use crate::util::{fake_aws_key, snapshot, Repo};
+use commitguard::secrets::validate::Checksum;
+
+use crate::util::{fake, fake_aws_key, snapshot, Repo};
 
 #[test]
 fn staged_secret_blocks_first_commit() {
@@ -216,6 +218,39 @@ fn directory_argument_is_walked() {
 }
 
 #[test]
+fn a_file_named_twice_is_scanned_once() {
+    let repo = Repo::new();
+    repo.write("docs/a.md", format!("{}\n", fake_aws_key()));
+    let absolute = repo.path().join("docs/a.md").display().to_string();
+    let run = repo.cg_json(&["secrets", "docs/a.md", "./docs/a.md", &absolute, "docs", "."]);
+    assert_eq!(run.locations(), ["aws-access-key-id@docs/a.md:1"]);
+    let tree = repo.cg_json(&["secrets", "--all-files", "docs", "docs/a.md", "docs"]);
+    assert_eq!(tree.locations(), ["aws-access-key-id@docs/a.md:1"]);
+}
+
+#[test]
+fn the_human_report_shows_no_secret_of_a_shared_line() {
+    let repo = Repo::new();
+    let (aws, github) = (fake_aws_key(), fake("ghp_{base62:30}{checksum}", Some(Checksum::Crc32Base62)));
+    repo.write("env.sh", format!("export AWS={aws} GH={github}\n"));
+    let run = repo.cg(&["secrets", "env.sh"]);
+    run.expect_code(1);
+    assert_eq!(run.stdout.matches("line:").count(), 2, "{}", run.stdout);
+    for secret in [&aws, &github] {
+        assert!(!run.stdout.contains(&secret[4..]), "{secret} shown in:\n{}", run.stdout);
+    }
+}
+
+#[test]
+fn a_jwt_of_several_kib_is_found() {
+    let repo = Repo::new();
+    let jwt = fake("eyJhbGciOiJIUzI1NiJ9.eyJ{base64url:3000}{base64url:3000}.{base64url:43}", None);
+    repo.write("token.txt", format!("Authorization: Bearer {jwt}\n"));
+    let run = repo.cg_json(&["secrets", "token.txt"]);
+    assert_eq!(run.locations(), ["jwt-token@token.txt:1"]);
+}
+
+#[test]
 fn clean_json_report_is_a_whole_document() {
     let repo = Repo::new();
     repo.write("a.txt", "nothing here\n");
@@ -268,12 +303,28 @@ fn unreadable_and_oversized_files_are_skipped_with_a_note() {
     let repo = Repo::new();
     repo.write("big.txt", format!("{}\n{}", fake_aws_key(), "x".repeat(4096)));
     repo.write("small.txt", format!("{}\n", fake_aws_key()));
-    let run = repo.cg(&["secrets", "--max-size", "1K", "big.txt", "small.txt", "missing.txt"]);
+    let run = repo.cg(&["secrets", "--max-size", "1K", "big.txt", "small.txt"]);
     run.expect_code(1);
     assert!(run.stdout.contains("small.txt:1:1"), "{}", run.stdout);
     assert!(!run.stdout.contains("big.txt:"), "{}", run.stdout);
     assert!(run.stdout.contains("skipped 1 over the size limit"), "{}", run.stdout);
-    assert!(run.stderr.contains("warning: missing.txt"), "{}", run.stderr);
+    // A clean machine-readable report says so on stderr, its stream untouched.
+    let json = repo.cg_json(&["secrets", "--max-size", "1K", "big.txt"]);
+    json.expect_code(0);
+    assert!(json.stderr.contains("note: skipped 1 file over the size limit"), "{}", json.stderr);
+    assert_eq!(json.stdout.trim(), "{\n  \"findings\": []\n}");
+}
+
+#[test]
+fn a_missing_path_argument_is_an_error() {
+    let repo = Repo::new();
+    repo.write("small.txt", format!("{}\n", fake_aws_key()));
+    for args in [&["secrets", "small.txt", "missing.txt"][..], &["secrets", "--all-files", "nowhere/"]] {
+        let run = repo.cg(args);
+        run.expect_code(2);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(run.stderr.contains(": no such file or directory"), "{}", run.stderr);
+    }
 }
 
 #[test]
