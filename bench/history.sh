@@ -18,8 +18,12 @@ cache=${COMMITGUARD_BENCH_DIR:-$HOME/.cache/commitguard-bench}
 history="$cache/releases-history"
 runs=${RUNS:-3}
 
+# cargo puts the binary under CARGO_TARGET_DIR when it is set (a relative
+# one is taken from the current directory, as cargo takes it).
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+case $target_dir in /*) ;; *) target_dir=$PWD/$target_dir ;; esac
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/commitguard"
+bin="$target_dir/release/commitguard"
 
 # name and versions, oldest first.
 releases=(

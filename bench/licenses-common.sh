@@ -7,6 +7,8 @@
 # CARGO_DENY to use one you already have.
 
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+# Absolute, since the scripts run both tools from other directories.
+case "$target_dir" in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac
 CARGO_DENY_VERSION="${CARGO_DENY_VERSION:-0.20.2}"
 
 if [ -z "${CARGO_DENY:-}" ]; then

@@ -23,8 +23,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${1:-${COMMITGUARD_BENCH_DIR:-$HOME/.cache/commitguard-bench}/vendor}
 runs=${RUNS:-5}
 
+# cargo puts the binary under CARGO_TARGET_DIR when it is set (a relative
+# one is taken from the current directory, as cargo takes it).
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+case $target_dir in /*) ;; *) target_dir=$PWD/$target_dir ;; esac
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/commitguard"
+bin="$target_dir/release/commitguard"
 if [ ! -d "$corpus" ]; then
     echo "preparing the corpus: cargo vendor into $corpus" >&2
     (cd "$root" && cargo vendor --locked --quiet "$corpus" >/dev/null)
