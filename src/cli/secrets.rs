@@ -20,6 +20,7 @@ use crate::secrets::ignorefile::{self, IgnoreFile};
 use crate::secrets::{Input, Scanner, Scratch};
 use crate::source::git::{self, Changes};
 use crate::source::history::{self, Revisions};
+use crate::source::ignored::Ignored;
 use crate::source::walk::{self, display_path, Event, WalkOptions};
 use crate::source::{AddedLines, Skipped, Text};
 
@@ -135,7 +136,12 @@ impl Setup {
 
     fn scan(&self, job: Job) -> Result<(Vec<Finding>, Summary)> {
         let long = matches!(job, Job::Tree { .. } | Job::History { .. });
-        let run = Run { progress: Progress::new(long), ..Run::default() };
+        let run = Run {
+            findings: Mutex::default(),
+            summary: Mutex::default(),
+            progress: Progress::new(long),
+            ignored: Ignored::new(&self.root),
+        };
         let (scanner, options) = (&self.scanner, &self.options);
         match job {
             Job::Tree { roots, base } => run.tree(scanner, &roots, &base, options, &HashSet::new()),
@@ -218,12 +224,8 @@ struct Run {
     findings: Mutex<Vec<Finding>>,
     summary: Mutex<Summary>,
     progress: Progress,
-}
-
-impl Default for Run {
-    fn default() -> Run {
-        Run { findings: Mutex::default(), summary: Mutex::default(), progress: Progress::new(false) }
-    }
+    /// `.commitguardignore` for the paths a walk does not find.
+    ignored: Ignored,
 }
 
 impl Run {
@@ -259,8 +261,8 @@ impl Run {
         };
         match paths {
             None => {
-                self.texts(scanner, changes.texts.iter());
-                for skipped in changes.skipped {
+                self.texts(scanner, changes.texts.iter().filter(|t| !self.ignored.is_ignored(&t.path)));
+                for skipped in changes.skipped.into_iter().filter(|s| !self.ignored.is_ignored(&s.path)) {
                     self.skip(skipped);
                 }
             }
@@ -302,6 +304,10 @@ impl Run {
             if !named.insert(shown.clone()) {
                 continue;
             }
+            let full = cwd.join(path);
+            if !full.is_dir() && self.ignored.is_ignored(&shown) {
+                continue;
+            }
             if let Some(text) = texts.get(shown.as_str()) {
                 self.texts(scanner, std::iter::once(*text));
             } else if let Some(skipped) = skips.get(shown.as_str()) {
@@ -339,7 +345,7 @@ impl Run {
             let mut scratch = Scratch::default();
             let mut found = Vec::new();
             move |bytes: &[u8], added: &AddedLines, places: &[history::Occurrence]| {
-                for place in places {
+                for place in places.iter().filter(|p| !self.ignored.is_ignored(&p.path)) {
                     let input = Input { path: &place.path, bytes, added, commit: Some(&place.commit) };
                     scanner.scan_with(&input, &mut scratch, &mut found);
                 }

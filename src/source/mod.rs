@@ -2,7 +2,8 @@
 //!
 //! - [`git`]: the staged diff (index against HEAD), a revision range, read
 //!   with git2;
-//! - [`walk`]: whole trees and directory arguments, with the `ignore` walker.
+//! - [`walk`]: whole trees and directory arguments, with the `ignore` walker;
+//! - [`ignored`]: `.commitguardignore` for the paths a walk does not find.
 //!
 //! Every source hands a check a [`Text`]: a file's bytes together with the
 //! lines that count as added. Checks never ask git anything themselves.
@@ -10,6 +11,7 @@
 pub mod files;
 pub mod git;
 pub mod history;
+pub mod ignored;
 pub mod walk;
 
 use crate::finding::CommitInfo;

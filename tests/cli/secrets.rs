@@ -189,6 +189,28 @@ fn non_ascii_and_spaced_paths() {
 }
 
 #[test]
+fn commitguardignore_applies_to_every_mode() {
+    let repo = Repo::new();
+    repo.write(".commitguardignore", "fixtures/\n*.snap\n");
+    repo.write("fixtures/deep/conf.py", format!("KEY = '{}'\n", fake_aws_key()));
+    repo.write("ui.snap", format!("{}\n", fake_aws_key()));
+    repo.write("app.py", format!("KEY = '{}'\n", fake_aws_key()));
+    repo.git(&["add", "."]);
+    let only_app = ["aws-access-key-id@app.py:1"];
+    assert_eq!(repo.cg_json(&["secrets", "--staged"]).locations(), only_app);
+    // What the pre-commit framework passes: every staged path.
+    let staged = repo.git(&["diff", "--cached", "--name-only"]);
+    let mut args = vec!["secrets"];
+    args.extend(staged.lines());
+    assert_eq!(args.len(), 5, "{staged}");
+    assert_eq!(repo.cg_json(&args).locations(), only_app);
+    assert_eq!(repo.cg_json(&["secrets", "--all-files"]).locations(), only_app);
+    repo.commit_all("add");
+    let history = repo.cg_json(&["secrets", "--history"]);
+    assert_eq!(history.locations(), only_app);
+}
+
+#[test]
 fn all_files_honours_gitignore_and_scans_hidden_files() {
     let repo = Repo::new();
     repo.write(".gitignore", "build/\n*.log\n");
