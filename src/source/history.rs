@@ -1,5 +1,5 @@
 //! Git history: the lines each commit added, diffing it against its first
-//! parent.
+//! parent (a merge: only the files it leaves different from every parent).
 //!
 //! Commits are walked once to list their changed files as (old blob, new
 //! blob) pairs; each distinct pair is then diffed and handed over once, with
@@ -169,11 +169,23 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
         diff.find_similar(Some(DiffFindOptions::new().renames(true)))
             .map_err(|e| err(&format!("renames in {id}"), e))?;
         let info = commit_info(&commit);
+        // A merge brings in what its other parents already hold, and those
+        // commits are scanned themselves (or lie outside the range, already
+        // checked where they were made): only a file the merge leaves
+        // different from every parent, a conflict resolution, is its own.
+        let merged: Vec<git2::Tree> =
+            (1..commit.parent_count()).filter_map(|i| commit.parent(i).and_then(|p| p.tree()).ok()).collect();
         for delta in diff.deltas() {
             let new = delta.new_file();
             if matches!(delta.status(), Delta::Deleted | Delta::Unmodified)
                 || !matches!(new.mode(), FileMode::Blob | FileMode::BlobExecutable | FileMode::BlobGroupWritable)
             {
+                continue;
+            }
+            let from_a_parent = |tree: &git2::Tree| {
+                new.path().and_then(|path| tree.get_path(path).ok()).is_some_and(|entry| entry.id() == new.id())
+            };
+            if merged.iter().any(from_a_parent) {
                 continue;
             }
             let old_id = if delta.status() == Delta::Added { Oid::ZERO_SHA1 } else { delta.old_file().id() };

@@ -87,3 +87,35 @@ fn history_outside_a_repository_is_an_error() {
     bad.expect_code(2);
     assert!(bad.stderr.contains("no-such-rev"), "{}", bad.stderr);
 }
+
+#[test]
+fn history_reports_a_merged_secret_once_and_a_merge_of_its_own() {
+    let repo = Repo::new();
+    repo.write("base.txt", "base\n");
+    repo.commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("feature.txt", format!("{}\n", fake_aws_key()));
+    repo.commit_all("feature leak");
+    let leak = head(&repo);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("base.txt", "base\nmain moves on\n");
+    repo.commit_all("main moves on");
+    repo.git(&["merge", "-q", "--no-ff", "-m", "merge feature", "feature"]);
+    let run = repo.cg_json(&["secrets", "--history"]);
+    assert_eq!(run.locations(), ["aws-access-key-id@feature.txt:1"]);
+    assert_eq!(run.findings()[0]["commit"], leak.as_str());
+    // A merge that adds a line of its own (an "evil merge") is reported
+    // as the merge.
+    repo.git(&["checkout", "-q", "-b", "other", "HEAD~1"]);
+    repo.write("other.txt", "other\n");
+    repo.commit_all("other");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "--no-commit", "other"]);
+    repo.write("other.txt", format!("other\n{}\n", fake_aws_key()));
+    repo.git(&["add", "other.txt"]);
+    repo.git(&["commit", "-q", "-m", "merge other"]);
+    let merge = head(&repo);
+    let run = repo.cg_json(&["secrets", "--history"]);
+    assert_eq!(run.locations(), ["aws-access-key-id@feature.txt:1", "aws-access-key-id@other.txt:2"]);
+    assert_eq!(run.findings()[1]["commit"], merge.as_str());
+}
