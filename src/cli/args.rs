@@ -54,9 +54,9 @@ pub struct SecretsArgs {
     pub all_files: bool,
     /// Scan the lines each commit added: everything reachable from HEAD, or
     /// from REVISION, or in a range such as `main..feature`.
-    #[arg(long, value_name = "REVISION", num_args = 0..=1, default_missing_value = "HEAD", conflicts_with = "staged")]
-    pub history: Option<String>,
-    /// With --history: walk every ref, not only HEAD.
+    #[arg(long, value_name = "REVISION", num_args = 0..=1, conflicts_with_all = ["staged", "paths"])]
+    pub history: Option<Option<String>>,
+    /// With --history (and no REVISION): walk every ref, not only HEAD.
     #[arg(long, requires = "history")]
     pub all_refs: bool,
     /// The baseline file (default: .commitguard-baseline.json at the

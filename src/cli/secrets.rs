@@ -46,7 +46,11 @@ pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
     setup.ignore_file(&mut findings)?;
     if !args.no_baseline {
         let path = args.baseline.clone().unwrap_or_else(|| setup.root.join(baseline::FILE));
-        if let Some(known) = Baseline::load(&path)? {
+        let loaded = Baseline::load(&path)?;
+        if loaded.is_none() && args.baseline.is_some() {
+            bail!("{}: no such baseline file", path.display());
+        }
+        if let Some(known) = loaded {
             let used = known.filter(&mut findings);
             summary.baselined = used.len();
             if args.all_files && args.paths.is_empty() {
@@ -63,13 +67,31 @@ pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
         }
     }
     let outcome = report::emit(&args.report, &findings, &summary)?;
-    if outcome == Outcome::Findings && args.report.format == Format::Human && args.history.is_none() {
-        eprintln!(
-            "commitguard: a false positive? mark its line `commitguard:allow`, accept what is already there with \
-             `commitguard baseline create`, or bypass this once with `git commit --no-verify`"
-        );
+    if outcome == Outcome::Findings && args.report.format == Format::Human {
+        if let Some(hint) = hint(args) {
+            eprintln!("commitguard: a false positive? {hint}");
+        }
     }
     Ok(outcome)
+}
+
+/// The ways out of a blocked scan that apply to how it was run.
+fn hint(args: &SecretsArgs) -> Option<&'static str> {
+    if args.history.is_some() {
+        return None;
+    }
+    let in_repo = std::env::current_dir().ok().and_then(|cwd| git::discover(&cwd)).is_some();
+    Some(if !in_repo {
+        "mark its line `commitguard:allow`"
+    } else if args.all_files {
+        "mark its line `commitguard:allow`, or accept what is already there with `commitguard baseline create`"
+    } else if !args.staged && pre_push_range().is_some() {
+        "mark its line `commitguard:allow`, accept what is already there with `commitguard baseline create`, \
+         or bypass this once with `git push --no-verify`"
+    } else {
+        "mark its line `commitguard:allow`, accept what is already there with `commitguard baseline create`, \
+         or bypass this once with `git commit --no-verify`"
+    })
 }
 
 /// Runs `commitguard baseline ...`.
@@ -181,7 +203,11 @@ fn resolve(args: &SecretsArgs) -> Result<Job> {
     let repo = git::discover(&cwd);
     if let Some(rev) = &args.history {
         let repo = repo.with_context(|| format!("{}: not a git repository, so there is no history", cwd.display()))?;
-        let revisions = if args.all_refs { Revisions::AllRefs } else { Revisions::Range(rev.clone()) };
+        let revisions = match (rev, args.all_refs) {
+            (Some(rev), true) => bail!("--all-refs walks every ref, so it takes no revision ({rev:?})"),
+            (None, true) => Revisions::AllRefs,
+            (rev, false) => Revisions::Range(rev.clone().unwrap_or_else(|| "HEAD".to_owned())),
+        };
         return Ok(Job::History { repo: repo.path().to_path_buf(), revisions });
     }
     if args.all_files {

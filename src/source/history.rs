@@ -109,6 +109,13 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
     revwalk.set_sorting(Sort::TOPOLOGICAL).map_err(|e| err("walking history", e))?;
     match revisions {
         Revisions::AllRefs => revwalk.push_glob("*").map_err(|e| err("listing refs", e))?,
+        Revisions::Range(range) if range.contains("...") => {
+            return Err(GitError {
+                context: format!("revision range {range:?}"),
+                message: "A...B (the commits of either side) is not supported; use A..B for what B adds over A"
+                    .to_owned(),
+            })
+        }
         Revisions::Range(range) if range.contains("..") => {
             revwalk.push_range(range).map_err(|e| err(&format!("revision range {range:?}"), e))?
         }

@@ -119,3 +119,23 @@ fn history_reports_a_merged_secret_once_and_a_merge_of_its_own() {
     assert_eq!(run.locations(), ["aws-access-key-id@feature.txt:1", "aws-access-key-id@other.txt:2"]);
     assert_eq!(run.findings()[1]["commit"], merge.as_str());
 }
+
+#[test]
+fn history_arguments_it_cannot_honour_are_errors() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("a");
+    for args in [
+        &["secrets", "--history", "HEAD", "--all-refs"][..],
+        &["secrets", "--history", "HEAD", "a.txt"],
+        &["secrets", "--history", "main...HEAD"],
+    ] {
+        let run = repo.cg(args);
+        run.expect_code(2);
+        let first = run.stderr.lines().next().unwrap_or_default();
+        assert!(first.contains("--all-refs") || first.contains("PATHS") || first.contains("A..B"), "{}", run.stderr);
+    }
+    assert!(repo.cg(&["secrets", "--history", "main...HEAD"]).stderr.contains("use A..B"));
+    repo.cg(&["secrets", "--history", "--all-refs"]).expect_code(0);
+    repo.cg(&["secrets", "--history"]).expect_code(0);
+}

@@ -338,6 +338,29 @@ fn unreadable_and_oversized_files_are_skipped_with_a_note() {
 }
 
 #[test]
+fn a_missing_baseline_named_on_the_command_line_is_an_error() {
+    let repo = Repo::new();
+    repo.write("a.txt", "clean\n");
+    let run = repo.cg(&["secrets", "--all-files", "--baseline", "nowhere.json"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("nowhere.json: no such baseline file"), "{}", run.stderr);
+    // The default baseline is optional.
+    repo.cg(&["secrets", "--all-files"]).expect_code(0);
+}
+
+#[test]
+fn the_way_out_of_a_blocked_scan_fits_how_it_ran() {
+    let repo = Repo::new();
+    repo.write("a.txt", format!("{}\n", fake_aws_key()));
+    let tree = repo.cg(&["secrets", "--all-files"]);
+    tree.expect_code(1);
+    assert!(tree.stderr.contains("baseline create") && !tree.stderr.contains("--no-verify"), "{}", tree.stderr);
+    repo.git(&["add", "a.txt"]);
+    let staged = repo.cg(&["secrets"]);
+    assert!(staged.stderr.contains("git commit --no-verify"), "{}", staged.stderr);
+}
+
+#[test]
 fn a_missing_path_argument_is_an_error() {
     let repo = Repo::new();
     repo.write("small.txt", format!("{}\n", fake_aws_key()));
