@@ -232,7 +232,7 @@ pub struct DbUpdateArgs {
 }
 
 /// How findings are reported.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct ReportArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

@@ -47,6 +47,12 @@ pub fn main() -> ExitCode {
         }
     };
     logger::init(cli.verbose);
+    let report = match &cli.command {
+        Command::Secrets(args) => Some(args.report.clone()),
+        Command::Licenses(args) => Some(args.report.clone()),
+        Command::Deps(args) => Some(args.report.clone()),
+        _ => None,
+    };
     let result = match cli.command {
         Command::Secrets(args) => secrets::run(&args),
         Command::Licenses(args) => licenses::run(&args),
@@ -60,7 +66,11 @@ pub fn main() -> ExitCode {
         Ok(outcome) => outcome.into(),
         Err(err) if is_broken_pipe(&err) => Outcome::Clean.into(),
         Err(err) => {
-            eprintln!("commitguard: {}", report::escape(&crate::secrets::rule::one_line(&format!("{err:#}"))));
+            let message = crate::secrets::rule::one_line(&format!("{err:#}"));
+            eprintln!("commitguard: {}", report::escape(&message));
+            if let Some(Err(err)) = report.map(|args| report::emit_failure(&args, &message)) {
+                eprintln!("commitguard: {}", report::escape(&crate::secrets::rule::one_line(&format!("{err:#}"))));
+            }
             Outcome::Failure.into()
         }
     }

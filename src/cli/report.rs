@@ -78,6 +78,30 @@ pub(crate) fn emit(args: &ReportArgs, findings: &[Finding], summary: &Summary) -
     if findings.is_empty() || !matches!(args.format, Format::Human) {
         note_too_large(summary);
     }
+    write(args, &text)?;
+    Ok(outcome(findings))
+}
+
+/// For a machine-readable format, writes a document saying that the run
+/// failed and why, so that a CI step reading the report finds one. A human
+/// report writes nothing: the error is on stderr.
+///
+/// # Errors
+///
+/// The report cannot be written.
+pub(crate) fn emit_failure(args: &ReportArgs, message: &str) -> Result<()> {
+    let doc = match args.format {
+        Format::Human => return Ok(()),
+        Format::Json => serde_json::json!({ "findings": [], "error": message }),
+        Format::Sarif => crate::cli::sarif::failure(message),
+    };
+    let mut text = serde_json::to_string_pretty(&doc).context("encoding the report")?;
+    text.push('\n');
+    write(args, &text)
+}
+
+/// Writes a report to `--output` or stdout.
+fn write(args: &ReportArgs, text: &str) -> Result<()> {
     match &args.output {
         Some(path) => {
             let mut file = File::create(path).with_context(|| format!("{}: cannot create report", path.display()))?;
@@ -89,7 +113,7 @@ pub(crate) fn emit(args: &ReportArgs, findings: &[Finding], summary: &Summary) -
             out.flush().context("writing the report")?;
         }
     }
-    Ok(outcome(findings))
+    Ok(())
 }
 
 /// 1 when any finding is an error, else 0.

@@ -39,19 +39,42 @@ pub(crate) fn document(findings: &[Finding], summary: &Summary) -> Value {
         })
         .collect();
     let results: Vec<Value> = findings.iter().map(|f| result(f, index[f.rule.as_str()])).collect();
+    wrap(json!({
+        "tool": driver(descriptors),
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }))
+}
+
+/// A document for a run that could not do its job: no results, and an
+/// invocation that failed, saying why.
+pub(crate) fn failure(message: &str) -> Value {
+    wrap(json!({
+        "tool": driver(Vec::new()),
+        "columnKind": "unicodeCodePoints",
+        "results": [],
+        "invocations": [{
+            "executionSuccessful": false,
+            "toolExecutionNotifications": [{ "level": "error", "message": { "text": message } }],
+        }],
+    }))
+}
+
+fn driver(rules: Vec<Value>) -> Value {
+    json!({ "driver": {
+        "name": "commitguard",
+        "version": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://crates.io/crates/commitguard",
+        "rules": rules,
+    }})
+}
+
+/// The document around one run.
+fn wrap(run: Value) -> Value {
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "commitguard",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://crates.io/crates/commitguard",
-                "rules": descriptors,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [run],
     })
 }
 

@@ -122,3 +122,28 @@ fn deps_and_license_header_sarif_validate() {
     assert_valid(&doc);
     assert_eq!(doc["runs"][0]["results"][0]["ruleId"], "missing-header", "{}", headers.stdout);
 }
+
+#[test]
+fn a_run_that_fails_still_writes_one_document() {
+    let repo = Repo::new();
+    repo.write("a.txt", "clean\n");
+    repo.commit_all("a");
+    let run = repo.cg(&["secrets", "--history", "no-such-revision", "--format", "sarif", "--output", "out.sarif"]);
+    run.expect_code(2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.path().join("out.sarif")).unwrap()).unwrap();
+    assert_valid(&doc);
+    let invocation = &doc["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let said = invocation["toolExecutionNotifications"][0]["message"]["text"].as_str().unwrap();
+    assert!(run.stderr.contains(said), "{said} / {}", run.stderr);
+    let json = repo.cg(&["secrets", "--history", "no-such-revision", "--format", "json"]);
+    json.expect_code(2);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["findings"], serde_json::json!([]));
+    assert!(doc["error"].as_str().unwrap().contains("no-such-revision"), "{}", json.stdout);
+    // The human report stays silent on stdout.
+    let human = repo.cg(&["secrets", "--history", "no-such-revision"]);
+    assert_eq!(human.stdout, "");
+}
