@@ -39,8 +39,10 @@ enum Job {
 
 /// Runs `commitguard secrets`.
 pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
-    let setup = Setup::new(&args.scan)?;
-    let job = resolve(args)?;
+    let cwd = std::env::current_dir().context("current directory")?;
+    let anchor = anchor(args, &cwd);
+    let setup = Setup::new(&args.scan, &anchor)?;
+    let job = resolve(args, &anchor)?;
     let (mut findings, mut summary) = setup.scan(job)?;
     summary.rules = setup.scanner.rules().iter().map(|r| (r.id().to_owned(), r.description().to_owned())).collect();
     setup.ignore_file(&mut findings)?;
@@ -99,7 +101,7 @@ pub(crate) fn baseline(args: &BaselineArgs) -> Result<Outcome> {
     let file = match &args.action {
         BaselineAction::Create(file) | BaselineAction::Update(file) | BaselineAction::Import { file, .. } => file,
     };
-    let setup = Setup::new(&file.scan)?;
+    let setup = Setup::new(&file.scan, &std::env::current_dir().context("current directory")?)?;
     let path = file.baseline.clone().unwrap_or_else(|| setup.root.join(baseline::FILE));
     let job = Job::Tree { roots: vec![setup.root.clone()], base: setup.root.clone() };
     let (mut findings, _) = setup.scan(job)?;
@@ -144,11 +146,12 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(args: &ScanArgs) -> Result<Setup> {
-        let cwd = std::env::current_dir().context("current directory")?;
-        let root = match git::discover(&cwd) {
-            Some(repo) => repo.workdir().map_or(cwd.clone(), Path::to_path_buf),
-            None => cwd,
+    /// Reads the configuration of the repository that holds `anchor` (or of
+    /// `anchor` itself outside one).
+    fn new(args: &ScanArgs, anchor: &Path) -> Result<Setup> {
+        let root = match git::discover(anchor) {
+            Some(repo) => repo.workdir().map_or(anchor.to_path_buf(), Path::to_path_buf),
+            None => anchor.to_path_buf(),
         };
         let policy = config::load_secrets(&root, args.config.as_deref())?;
         let max_size = args.max_size.or(policy.max_size).unwrap_or(DEFAULT_MAX_SIZE);
@@ -198,9 +201,22 @@ impl Setup {
 /// Files larger than this are skipped unless configured otherwise.
 const DEFAULT_MAX_SIZE: u64 = 10 << 20;
 
-fn resolve(args: &SecretsArgs) -> Result<Job> {
+/// Where the repository (and its configuration and baseline) is looked
+/// for: the first folder `--all-files` is given, so that a checkout can be
+/// scanned from outside it as from inside; else the current directory.
+fn anchor(args: &SecretsArgs, cwd: &Path) -> PathBuf {
+    let Some(first) = args.paths.first().filter(|_| args.all_files) else { return cwd.to_path_buf() };
+    let first = cwd.join(first);
+    if first.is_dir() {
+        first
+    } else {
+        first.parent().map_or(cwd.to_path_buf(), Path::to_path_buf)
+    }
+}
+
+fn resolve(args: &SecretsArgs, anchor: &Path) -> Result<Job> {
     let cwd = std::env::current_dir().context("current directory")?;
-    let repo = git::discover(&cwd);
+    let repo = git::discover(anchor);
     if let Some(rev) = &args.history {
         let repo = repo.with_context(|| format!("{}: not a git repository, so there is no history", cwd.display()))?;
         let revisions = match (rev, args.all_refs) {

@@ -361,6 +361,23 @@ fn the_way_out_of_a_blocked_scan_fits_how_it_ran() {
 }
 
 #[test]
+fn a_checkout_scanned_from_outside_reads_its_own_configuration() {
+    let repo = Repo::new();
+    repo.write("commitguard.toml", "[secrets]\ndisable = [\"generic-password\"]\n");
+    repo.write("src/a.txt", format!("{}\n", fake_aws_key()));
+    repo.cg(&["baseline", "create"]).expect_code(0);
+    repo.write("src/b.txt", format!("{}\n", fake_aws_key()));
+    let inside = repo.cg_json(&["secrets", "--all-files"]);
+    assert_eq!(inside.locations(), ["aws-access-key-id@src/b.txt:1"]);
+    let outside = Repo::empty_dir();
+    let checkout = repo.path().display().to_string();
+    let run = outside.cg_json(&["secrets", "--all-files", &checkout]);
+    assert_eq!(run.locations(), inside.locations());
+    let sub = repo.path().join("src").display().to_string();
+    assert_eq!(outside.cg_json(&["secrets", "--all-files", &sub]).locations(), inside.locations());
+}
+
+#[test]
 fn a_missing_path_argument_is_an_error() {
     let repo = Repo::new();
     repo.write("small.txt", format!("{}\n", fake_aws_key()));
