@@ -120,6 +120,11 @@ pub struct BaselineFileArgs {
     /// repository root).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Also take in the lines commits added, as `secrets --history` finds
+    /// them: everything reachable from HEAD, or from REVISION, or in a range
+    /// such as `main..feature`.
+    #[arg(long, value_name = "REVISION", num_args = 0..=1)]
+    pub history: Option<Option<String>>,
     #[command(flatten)]
     pub scan: ScanArgs,
 }

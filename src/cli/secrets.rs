@@ -77,6 +77,14 @@ pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
     Ok(outcome)
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// The ways out of a blocked scan that apply to how it was run.
 fn hint(args: &SecretsArgs) -> Option<&'static str> {
     if args.history.is_some() {
@@ -105,11 +113,18 @@ pub(crate) fn baseline(args: &BaselineArgs) -> Result<Outcome> {
     let path = file.baseline.clone().unwrap_or_else(|| setup.root.join(baseline::FILE));
     let job = Job::Tree { roots: vec![setup.root.clone()], base: setup.root.clone() };
     let (mut findings, _) = setup.scan(job)?;
+    if let Some(rev) = &file.history {
+        let repo = git::discover(&setup.root)
+            .with_context(|| format!("{}: not a git repository, so there is no history", setup.root.display()))?;
+        let revisions = Revisions::Range(rev.clone().unwrap_or_else(|| "HEAD".to_owned()));
+        let (history, _) = setup.scan(Job::History { repo: repo.path().to_path_buf(), revisions })?;
+        findings.extend(history);
+    }
     setup.ignore_file(&mut findings)?;
     let (new, said) = match &args.action {
         BaselineAction::Create(_) => {
             let new = Baseline::from_findings(&findings);
-            let said = format!("recorded {} finding(s)", new.len());
+            let said = format!("recorded {} finding{}", new.len(), plural(new.len()));
             (new, said)
         }
         BaselineAction::Update(_) => {
@@ -117,7 +132,8 @@ pub(crate) fn baseline(args: &BaselineArgs) -> Result<Outcome> {
                 Baseline::load(&path)?.with_context(|| format!("{}: no baseline to update", path.display()))?;
             let used = known.clone().filter(&mut findings);
             let dropped = known.retain_used(&used);
-            (known, format!("dropped {dropped} entr{} that no longer occur", if dropped == 1 { "y" } else { "ies" }))
+            let entries = if dropped == 1 { "entry that no longer occurs" } else { "entries that no longer occur" };
+            (known, format!("dropped {dropped} {entries}"))
         }
         BaselineAction::Import { from, .. } => {
             let text = std::fs::read_to_string(from).with_context(|| format!("{}: cannot read", from.display()))?;
@@ -130,7 +146,7 @@ pub(crate) fn baseline(args: &BaselineArgs) -> Result<Outcome> {
                 Baseline::load(&path)?.map(|b| b.entries().cloned().collect()).unwrap_or_default();
             let count = import.entries.len();
             entries.extend(import.entries);
-            (Baseline::from_entries(entries), format!("imported {count} finding(s)"))
+            (Baseline::from_entries(entries), format!("imported {count} finding{}", plural(count)))
         }
     };
     new.save(&path)?;

@@ -139,3 +139,25 @@ fn history_arguments_it_cannot_honour_are_errors() {
     repo.cg(&["secrets", "--history", "--all-refs"]).expect_code(0);
     repo.cg(&["secrets", "--history"]).expect_code(0);
 }
+
+#[test]
+fn a_baseline_can_accept_what_history_holds() {
+    let repo = Repo::new();
+    repo.write("a.txt", format!("{}\n", fake_aws_key()));
+    repo.commit_all("leak");
+    repo.write("a.txt", "rotated\n");
+    repo.commit_all("rotate");
+    repo.cg_json(&["secrets", "--history"]).expect_code(1);
+    let create = repo.cg(&["baseline", "create", "--history"]);
+    create.expect_code(0);
+    assert!(create.stderr.contains("recorded 1 finding\n"), "{}", create.stderr);
+    repo.cg_json(&["secrets", "--history"]).expect_code(0);
+    // An update that looks at history too keeps the entry; one that looks
+    // only at the tree drops it.
+    let kept = repo.cg(&["baseline", "update", "--history"]);
+    assert!(kept.stderr.contains("dropped 0 entries"), "{}", kept.stderr);
+    repo.cg_json(&["secrets", "--history"]).expect_code(0);
+    let dropped = repo.cg(&["baseline", "update"]);
+    assert!(dropped.stderr.contains("dropped 1 entry that no longer occurs"), "{}", dropped.stderr);
+    repo.cg_json(&["secrets", "--history"]).expect_code(1);
+}
