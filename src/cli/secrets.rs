@@ -74,6 +74,19 @@ pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
             eprintln!("commitguard: a false positive? {hint}");
         }
     }
+    // A hook stays quiet when clean; a CI log of a whole tree or history
+    // should still show what was looked at.
+    if outcome == Outcome::Clean && (args.all_files || args.history.is_some()) {
+        let (files, bytes) = (summary.files, summary.bytes);
+        let accepted = match summary.baselined {
+            0 => String::new(),
+            n => format!(", {n} accepted by the baseline"),
+        };
+        eprintln!(
+            "commitguard: no findings in {files} file{} ({bytes} bytes) scanned{accepted}",
+            plural(files as usize)
+        );
+    }
     Ok(outcome)
 }
 
