@@ -22,7 +22,7 @@ use crate::source::git::{self, Changes};
 use crate::source::history::{self, Revisions};
 use crate::source::ignored::Ignored;
 use crate::source::walk::{self, display_path, Event, WalkOptions};
-use crate::source::{AddedLines, Skipped, Text};
+use crate::source::{AddedLines, SkipReason, Skipped, Text};
 
 /// What to scan, resolved from the arguments and the environment.
 enum Job {
@@ -402,7 +402,17 @@ impl Run {
                     scanner.scan_with(&Input::new(&shown, &buffer, &AddedLines::All), &mut scratch, &mut found);
                     self.record(buffer.len(), &mut found);
                 }
-                Err(reason) => self.skip(Skipped { path: shown, reason }),
+                Err(reason) => {
+                    // A tree walk passes over links and devices quietly; a
+                    // file named on the command line says why it was not read.
+                    if reason == SkipReason::NotAFile {
+                        eprintln!(
+                            "commitguard: warning: {}: not a regular file (symlinks are not followed), not scanned",
+                            report::escape(&shown)
+                        );
+                    }
+                    self.skip(Skipped { path: shown, reason });
+                }
             }
         }
         if !dirs.is_empty() {
