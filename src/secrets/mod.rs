@@ -231,7 +231,7 @@ impl Scanner {
                 let to = window.end.min(end + MARK_REACH);
                 let line_start = memchr::memrchr(b'\n', &bytes[from..start]).map_or(from, |i| from + i + 1);
                 let line_end = memchr::memchr(b'\n', &bytes[end..to]).map_or(to, |i| end + i);
-                if compiled.allow_lines.iter().any(|r| r.is_match(&bytes[line_start..line_end])) {
+                if compiled.allow_lines.is_match(&bytes[line_start..line_end]) {
                     continue;
                 }
             }
@@ -261,7 +261,7 @@ impl Scanner {
         if validate::is_placeholder(secret) {
             return false;
         }
-        if compiled.allow.iter().any(|r| r.is_match(secret)) {
+        if compiled.allow.is_match(secret) {
             return false;
         }
         let stopwords = rule.stopwords();

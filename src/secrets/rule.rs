@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_automata::{meta, util::syntax, PatternID};
 use serde::Deserialize;
 
@@ -127,8 +127,9 @@ pub(crate) struct Compiled {
     /// scanning thread can keep its own cache for it (see
     /// [`crate::secrets::Scratch`]) instead of going through a shared pool.
     pub(crate) regex: meta::Regex,
-    pub(crate) allow: Vec<Regex>,
-    pub(crate) allow_lines: Vec<Regex>,
+    /// The allowlist's regexes, each set compiled and searched as one.
+    pub(crate) allow: RegexSet,
+    pub(crate) allow_lines: RegexSet,
     /// The secret's capture group; `None`: the first group that matched.
     pub(crate) group: Option<usize>,
 }
@@ -199,19 +200,22 @@ impl Rule {
     }
 
     fn compile(&self) -> Result<Compiled, String> {
-        let build = |pattern: &str, what: &str| {
-            RegexBuilder::new(pattern)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .build()
-                .map_err(|e| format!("rule {}: {what} does not compile: {}", self.spec.id, describe(&e)))
+        let any_of = |patterns: &[String], what: &str| {
+            RegexSetBuilder::new(patterns).size_limit(REGEX_SIZE_LIMIT).build().map_err(|set_error| {
+                // Name the pattern at fault, as compiling it alone tells.
+                let error = patterns
+                    .iter()
+                    .find_map(|p| RegexBuilder::new(p).size_limit(REGEX_SIZE_LIMIT).build().err())
+                    .unwrap_or(set_error);
+                format!("rule {}: {what} does not compile: {}", self.spec.id, describe(&error))
+            })
         };
         let regex = meta::Regex::builder()
             .configure(meta::Config::new().utf8_empty(false).nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
             .syntax(syntax::Config::new().utf8(false))
             .build(&self.spec.regex)
             .map_err(|e| format!("rule {}: regex does not compile: {}", self.spec.id, describe(&e)))?;
-        let allow =
-            self.spec.allowlist.regexes.iter().map(|p| build(p, "allowlist regex")).collect::<Result<_, _>>()?;
+        let allow = any_of(&self.spec.allowlist.regexes, "allowlist regex")?;
         let groups = regex.group_info().group_len(PatternID::ZERO) - 1;
         let group = match self.spec.secret_group {
             Some(g) if g > groups => {
@@ -221,8 +225,7 @@ impl Rule {
             None if groups > 0 => None,
             None => Some(0),
         };
-        let allow_lines =
-            self.spec.allowlist.lines.iter().map(|p| build(p, "allowlist line regex")).collect::<Result<_, _>>()?;
+        let allow_lines = any_of(&self.spec.allowlist.lines, "allowlist line regex")?;
         Ok(Compiled { regex, allow, allow_lines, group })
     }
 }
@@ -247,4 +250,36 @@ fn describe(error: &dyn std::error::Error) -> String {
 /// line.
 pub(crate) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::secrets::parse_rules;
+
+    fn rule_with_allowlist(regexes: &str) -> super::Rule {
+        let text = format!(
+            "[[rules]]\nid = \"acme\"\ndescription = \"d\"\nregex = 'acme_[a-z]{{8}}'\nkeywords = [\"acme_\"]\n\
+             [rules.allowlist]\nregexes = {regexes}\n"
+        );
+        parse_rules("t.toml", &text).unwrap().remove(0)
+    }
+
+    #[test]
+    fn allowlist_regexes_match_as_one_set() {
+        let rule = rule_with_allowlist("['^acme_test', 'dummy$', '(?i)SAMPLE']");
+        let compiled = rule.compiled().unwrap();
+        for allowed in ["acme_testabcd", "acme_abdummy", "acme_sAmPlEx"] {
+            assert!(compiled.allow.is_match(allowed.as_bytes()), "{allowed}");
+        }
+        assert!(!compiled.allow.is_match(b"acme_qwrtzpsd"));
+    }
+
+    #[test]
+    fn a_bad_allowlist_regex_is_named() {
+        // Alone, `a)|(b` is no regex, whatever it would make beside others.
+        for bad in ["['fine', 'a(b']", "['a)|(b', 'fine']"] {
+            let error = rule_with_allowlist(bad).validate().unwrap_err();
+            assert!(error.starts_with("rule acme: allowlist regex does not compile: "), "{error}");
+        }
+    }
 }
