@@ -69,7 +69,11 @@ pub fn main() -> ExitCode {
             let message = crate::secrets::rule::one_line(&format!("{err:#}"));
             eprintln!("commitguard: {}", report::escape(&message));
             if let Some(Err(err)) = report.map(|args| report::emit_failure(&args, &message)) {
-                eprintln!("commitguard: {}", report::escape(&crate::secrets::rule::one_line(&format!("{err:#}"))));
+                // Not twice, when writing the report was what failed.
+                let second = crate::secrets::rule::one_line(&format!("{err:#}"));
+                if second != message {
+                    eprintln!("commitguard: {}", report::escape(&second));
+                }
             }
             Outcome::Failure.into()
         }

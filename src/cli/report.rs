@@ -109,8 +109,12 @@ fn write(args: &ReportArgs, text: &str) -> Result<()> {
         }
         None => {
             let mut out = io::stdout().lock();
-            out.write_all(text.as_bytes()).context("writing the report")?;
-            out.flush().context("writing the report")?;
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                // A reader that stopped early (`| head`) changes nothing
+                // about the outcome: findings still exit 1.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                result => result.context("writing the report")?,
+            }
         }
     }
     Ok(())

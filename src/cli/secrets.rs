@@ -2,7 +2,7 @@
 //! scanner over it and hands the findings to the reporter.
 
 use std::collections::{HashMap, HashSet};
-use std::io::ErrorKind::NotFound;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -60,7 +60,7 @@ pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
                     eprintln!(
                         "commitguard: warning: {}: baseline entry {} ({} in {}) matched nothing",
                         path.display(),
-                        &entry.fingerprint[..entry.fingerprint.len().min(12)],
+                        entry.fingerprint.chars().take(12).collect::<String>(),
                         entry.rule,
                         report::escape(&entry.path)
                     );
@@ -70,7 +70,7 @@ pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
     }
     let outcome = report::emit(&args.report, &findings, &summary)?;
     if outcome == Outcome::Findings && args.report.format == Format::Human {
-        if let Some(hint) = hint(args) {
+        if let Some(hint) = hint(args, &anchor) {
             eprintln!("commitguard: a false positive? {hint}");
         }
     }
@@ -98,12 +98,17 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// Whether `path` names nothing: not there, or "below" a file.
+fn is_missing(path: &Path) -> bool {
+    path.symlink_metadata().is_err_and(|e| matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory))
+}
+
 /// The ways out of a blocked scan that apply to how it was run.
-fn hint(args: &SecretsArgs) -> Option<&'static str> {
+fn hint(args: &SecretsArgs, anchor: &Path) -> Option<&'static str> {
     if args.history.is_some() {
         return None;
     }
-    let in_repo = std::env::current_dir().ok().and_then(|cwd| git::discover(&cwd)).is_some();
+    let in_repo = git::discover(anchor).is_some();
     Some(if !in_repo {
         "mark its line `commitguard:allow`"
     } else if args.all_files {
@@ -218,7 +223,7 @@ impl Setup {
         let path = self.root.join(ignorefile::FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
         };
         let ignore = IgnoreFile::parse(&text);
@@ -260,7 +265,7 @@ fn resolve(args: &SecretsArgs, anchor: &Path) -> Result<Job> {
             Some(repo) => git::workdir(repo)?,
             None => cwd,
         };
-        if let Some(missing) = args.paths.iter().find(|p| p.symlink_metadata().is_err_and(|e| e.kind() == NotFound)) {
+        if let Some(missing) = args.paths.iter().find(|p| is_missing(p)) {
             bail!("{}: no such file or directory", missing.display());
         }
         let roots = if args.paths.is_empty() { vec![base.clone()] } else { args.paths.clone() };
@@ -385,7 +390,10 @@ impl Run {
                 self.skip(Skipped::clone(skipped));
             } else if changes.touched.contains(&shown) {
                 // Deleted, a submodule or a symlink in the diff: nothing new.
-            } else if cwd.join(path).symlink_metadata().is_err_and(|e| e.kind() == NotFound) {
+            } else if changes.touched.iter().any(|t| t.strip_prefix(shown.as_str()).is_some_and(|r| r.starts_with('/')))
+            {
+                // A folder whose files the diff deletes: nothing new either.
+            } else if is_missing(&cwd.join(path)) {
                 bail!("{}: no such file or directory", path.display());
             } else if cwd.join(path).is_dir() && !cwd.join(path).is_symlink() {
                 dirs.push(cwd.join(path));

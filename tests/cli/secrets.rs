@@ -381,10 +381,43 @@ fn a_checkout_scanned_from_outside_reads_its_own_configuration() {
 }
 
 #[test]
+fn a_closed_pipe_keeps_the_exit_code() {
+    let repo = Repo::new();
+    repo.write("a.txt", format!("{}\n", fake_aws_key()));
+    let mut child = std::process::Command::new(crate::util::bin())
+        .current_dir(repo.path())
+        .args(["secrets", "--all-files"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+}
+
+#[test]
+fn a_baseline_entry_of_any_shape_is_no_crash() {
+    let repo = Repo::new();
+    repo.write("a.txt", format!("{}\n", fake_aws_key()));
+    let odd = format!("a{}", "é".repeat(10));
+    let baseline = serde_json::json!({"version": 1, "findings": [{"path": "x", "rule": "y", "fingerprint": odd}]});
+    repo.write(".commitguard-baseline.json", baseline.to_string());
+    let run = repo.cg(&["secrets", "--all-files"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("matched nothing"), "{}", run.stderr);
+}
+
+#[test]
 fn a_missing_path_argument_is_an_error() {
     let repo = Repo::new();
     repo.write("small.txt", format!("{}\n", fake_aws_key()));
-    for args in [&["secrets", "small.txt", "missing.txt"][..], &["secrets", "--all-files", "nowhere/"]] {
+    let cases = [
+        &["secrets", "small.txt", "missing.txt"][..],
+        &["secrets", "--all-files", "nowhere/"],
+        &["secrets", "small.txt/"],
+        &["secrets", "--all-files", "small.txt/inside"],
+    ];
+    for args in cases {
         let run = repo.cg(args);
         run.expect_code(2);
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
