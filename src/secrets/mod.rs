@@ -79,6 +79,12 @@ pub struct Scratch {
     prefilter: PrefilterScratch,
     windows: Vec<Window>,
     candidates: Vec<Candidate>,
+    /// Windows passed over because they hold no added line, and what they
+    /// find when a finding's context line needs masking.
+    shelved: Vec<Window>,
+    shelved_candidates: Vec<Candidate>,
+    /// Byte ranges of every secret found, to mask in context lines.
+    masks: Vec<(usize, usize)>,
     /// Per rule: this thread's regex cache and capture slots, made the
     /// first time the rule runs here.
     caches: Vec<Option<RegexCache>>,
@@ -145,19 +151,37 @@ impl Scanner {
             return;
         }
         let added_bytes = added_byte_ranges(input.bytes, input.added);
-        scratch.candidates.clear();
-        for window in &scratch.windows {
-            if added_bytes.as_ref().is_some_and(|r| !overlaps(r, window.start, window.end))
-                || !self.rules[window.rule].applies_to(input.path)
-            {
+        let Scratch { windows, candidates, shelved, shelved_candidates, masks, caches, .. } = scratch;
+        candidates.clear();
+        shelved.clear();
+        for window in windows.iter() {
+            if !self.rules[window.rule].applies_to(input.path) {
                 continue;
             }
-            self.run_rule(input.bytes, *window, &mut scratch.caches, &mut scratch.candidates);
+            if added_bytes.as_ref().is_some_and(|r| !overlaps(r, window.start, window.end)) {
+                shelved.push(*window);
+                continue;
+            }
+            self.run_rule(input.bytes, *window, caches, candidates);
         }
-        scratch.candidates.sort_unstable();
-        scratch.candidates.dedup();
-        self.drop_shadowed(&mut scratch.candidates);
-        self.report(input, &scratch.candidates, out);
+        if candidates.is_empty() {
+            return;
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        // A context line hides every secret on it: those a finding does
+        // not report (shadowed by another rule's, or on a line the change
+        // does not add) included.
+        masks.clear();
+        masks.extend(candidates.iter().map(|c| (c.start, c.end)));
+        shelved_candidates.clear();
+        for window in shelved.iter() {
+            self.run_rule(input.bytes, *window, caches, shelved_candidates);
+        }
+        masks.extend(shelved_candidates.iter().map(|c| (c.start, c.end)));
+        merge_ranges(masks);
+        self.drop_shadowed(candidates);
+        self.report(input, candidates, masks, out);
     }
 
     /// Drops candidates that another rule already reports: a second rule on
@@ -281,17 +305,10 @@ impl Scanner {
     /// bounded reach, never its whole line: lines, line starts and columns
     /// come from a [`Cursor`] that only moves forward, so a megabyte-long
     /// line dense with secrets stays linear.
-    fn report(&self, input: &Input<'_>, candidates: &[Candidate], out: &mut Vec<Finding>) {
+    /// `masks` are the byte ranges (sorted, disjoint) to hide in context
+    /// lines.
+    fn report(&self, input: &Input<'_>, candidates: &[Candidate], masks: &[(usize, usize)], out: &mut Vec<Finding>) {
         let bytes = input.bytes;
-        // Every candidate's bytes, merged, so that a context line shows no
-        // other secret either, reported or not (baselined, marked).
-        let mut secrets: Vec<(usize, usize)> = Vec::new();
-        for c in candidates {
-            match secrets.last_mut() {
-                Some(last) if c.start <= last.1 => last.1 = last.1.max(c.end),
-                _ => secrets.push((c.start, c.end)),
-            }
-        }
         let mut cursor = Cursor::default();
         let mut line_ends = LineEnds::default();
         for c in candidates {
@@ -329,7 +346,7 @@ impl Scanner {
                 column: cursor.chars + 1,
                 end_line,
                 end_column,
-                context: context(bytes, line_start, c, &redacted, &secrets),
+                context: context(bytes, line_start, c, &redacted, masks),
                 secret_redacted: redacted,
                 secret: String::from_utf8_lossy(secret).into_owned(),
                 commit: input.commit.cloned(),
@@ -440,6 +457,22 @@ fn added_byte_ranges(bytes: &[u8], added: &AddedLines) -> Option<Vec<(usize, usi
         out.push((start, line_start));
     }
     Some(out)
+}
+
+/// Sorts `ranges` and merges those that overlap or touch.
+fn merge_ranges(ranges: &mut Vec<(usize, usize)>) {
+    ranges.sort_unstable();
+    let mut kept = 0;
+    for i in 0..ranges.len() {
+        let (start, end) = ranges[i];
+        if kept > 0 && start <= ranges[kept - 1].1 {
+            ranges[kept - 1].1 = ranges[kept - 1].1.max(end);
+        } else {
+            ranges[kept] = (start, end);
+            kept += 1;
+        }
+    }
+    ranges.truncate(kept);
 }
 
 /// Whether `start..end` overlaps any of the sorted, disjoint `ranges`.
@@ -621,5 +654,31 @@ mod tests {
                 assert_eq!(findings.len(), 1, "keywords {keywords}, {len} bytes");
             }
         }
+    }
+
+    #[test]
+    fn a_context_line_hides_secrets_no_finding_reports() {
+        let rules = "[[rules]]\nid = \"acme-token\"\ndescription = \"d\"\nregex = 'acme_[a-z]{12}'\nkeywords = [\"acme_\"]\n\
+                     [[rules]]\nid = \"block\"\ndescription = \"d\"\nregex = '(?s)BEGIN (.{3,200}?) END'\nkeywords = [\"begin\"]\nspan = 300\n\
+                     [[rules]]\nid = \"generic-token\"\ndescription = \"d\"\nregex = 'token=(\\S+)'\nkeywords = [\"token\"]\n";
+        let scanner = Scanner::new(parse_rules("test.toml", rules).unwrap());
+        // The block starts on line 1, which the change does not add, beside
+        // a token found only to be hidden.
+        let text = b"x=acme_qwrtzpsdfghj BEGIN abc\nxyz\nqq END\n";
+        let mut findings = Vec::new();
+        scanner.scan(&Input::new("t", text, &AddedLines::Ranges(vec![(2, 2)])), &mut findings);
+        assert_eq!(findings.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(), ["block"]);
+        assert!(!context_of(&findings[0]).contains("qwrtzpsd"), "{}", context_of(&findings[0]));
+        // A fallback match that gives way to a provider's is hidden too.
+        let findings = scan_all(&scanner, b"token=acme_qwrtzpsdfghj-zyxwvutsrqpo\n");
+        assert_eq!(findings.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(), ["acme-token"]);
+        assert!(!context_of(&findings[0]).contains("zyxwvuts"), "{}", context_of(&findings[0]));
+    }
+
+    #[test]
+    fn ranges_merge() {
+        let mut ranges = vec![(5, 9), (0, 2), (2, 3), (8, 12), (20, 21)];
+        merge_ranges(&mut ranges);
+        assert_eq!(ranges, [(0, 3), (5, 12), (20, 21)]);
     }
 }
