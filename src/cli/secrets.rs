@@ -263,12 +263,13 @@ fn resolve(args: &SecretsArgs, anchor: &Path) -> Result<Job> {
     if args.all_files {
         let base = match &repo {
             Some(repo) => git::workdir(repo)?,
-            None => cwd,
+            None => cwd.clone(),
         };
         if let Some(missing) = args.paths.iter().find(|p| is_missing(p)) {
             bail!("{}: no such file or directory", missing.display());
         }
-        let roots = if args.paths.is_empty() { vec![base.clone()] } else { args.paths.clone() };
+        let roots =
+            if args.paths.is_empty() { vec![base.clone()] } else { args.paths.iter().map(|p| cwd.join(p)).collect() };
         return Ok(Job::Tree { roots, base });
     }
     let range = pre_push_range();
@@ -308,7 +309,23 @@ impl Run {
     /// Scans the files under `roots` but those in `done` (paths relative to
     /// `base`, already scanned).
     fn tree(&self, scanner: &Scanner, roots: &[PathBuf], base: &Path, options: &WalkOptions, done: &HashSet<String>) {
-        walk::walk(roots, base, options, || {
+        // A walk never ignores its roots; a root that .commitguardignore
+        // names is left out here, as it is in every other mode.
+        let canonical = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
+        let roots: Vec<PathBuf> = roots
+            .iter()
+            .filter(|root| {
+                let shown = repo_relative(root, &canonical);
+                let ignored = if root.is_dir() {
+                    !shown.is_empty() && self.ignored.is_ignored_folder(&shown)
+                } else {
+                    self.ignored.is_ignored(&shown)
+                };
+                !ignored
+            })
+            .cloned()
+            .collect();
+        walk::walk(&roots, base, options, || {
             let mut scratch = Scratch::default();
             let mut found = Vec::new();
             move |event: Event<'_>| match event {

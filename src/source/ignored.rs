@@ -34,6 +34,16 @@ impl Ignored {
     /// Whether `path` (a file, relative to the root, `/`-separated) is
     /// ignored.
     pub fn is_ignored(&self, path: &str) -> bool {
+        self.matches(path, false)
+    }
+
+    /// Whether folder `path` (relative to the root, `/`-separated) is
+    /// ignored, and with it everything in it.
+    pub fn is_ignored_folder(&self, path: &str) -> bool {
+        self.matches(path, true)
+    }
+
+    fn matches(&self, path: &str, is_folder: bool) -> bool {
         if path.starts_with('/') {
             // Outside the work tree.
             return false;
@@ -50,7 +60,7 @@ impl Ignored {
             let above: Vec<&str> = above.collect();
             for folder in above.into_iter().rev() {
                 let Some(patterns) = self.patterns(folder) else { continue };
-                match patterns.matched(&full, depth < last) {
+                match patterns.matched(&full, depth < last || is_folder) {
                     Match::Ignore(_) => return true,
                     Match::Whitelist(_) => break,
                     Match::None => {}
@@ -99,6 +109,8 @@ mod tests {
         assert!(ignored.is_ignored("logs/kept/other.log"));
         assert!(!ignored.is_ignored("src/main.rs"));
         assert!(!ignored.is_ignored("subway.txt"));
+        assert!(ignored.is_ignored_folder("sub") && ignored.is_ignored_folder("sub/keep"));
+        assert!(!ignored.is_ignored_folder("logs") && !ignored.is_ignored_folder("subway"));
         // The same verdicts as the tree walk's.
         let files = ["sub/a.txt", "sub/keep/wanted.txt", "logs/kept/keep.log", "logs/kept/other.log", "logs/x.txt"];
         for file in files {

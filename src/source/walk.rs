@@ -80,7 +80,10 @@ where
     builder
         .hidden(false)
         .parents(true)
-        .require_git(false)
+        // Inside a repository, the .gitignore files of folders above it
+        // (a home folder's `*`, say) are not its own; outside one, a folder
+        // tree's .gitignore files still apply.
+        .require_git(base.join(".git").exists())
         .add_custom_ignore_filename(IGNORE_FILE)
         .filter_entry(|e| e.file_name() != ".git")
         .threads(options.threads);

@@ -211,6 +211,35 @@ fn commitguardignore_applies_to_every_mode() {
 }
 
 #[test]
+fn ignore_files_above_the_repository_are_not_its_own() {
+    // A home folder kept in git with `*` in its .gitignore, and a project
+    // repository below it.
+    let home = Repo::empty_dir();
+    home.write(".gitignore", "*\n");
+    home.write("project/a.txt", format!("{}\n", fake_aws_key()));
+    crate::util::git_command(&home.path().join("project")).args(["init", "-q"]).output().unwrap();
+    let mut cg = std::process::Command::new(crate::util::bin());
+    let out = cg.current_dir(home.path().join("project")).args(["secrets", "--all-files", "--format", "json"]);
+    assert_eq!(out.output().unwrap().status.code(), Some(1));
+}
+
+#[test]
+fn a_folder_argument_that_commitguardignore_names_is_left_out() {
+    let repo = Repo::new();
+    repo.write(".commitguardignore", "sub/\n*.log\n");
+    repo.write("sub/deep/b.txt", format!("{}\n", fake_aws_key()));
+    repo.write("b.log", format!("{}\n", fake_aws_key()));
+    repo.write("kept/c.txt", format!("{}\n", fake_aws_key()));
+    for args in [
+        &["secrets", "sub", "b.log", "kept"][..],
+        &["secrets", "--all-files", "sub", "sub/deep", "b.log", "kept"],
+        &["secrets", "--all-files"],
+    ] {
+        assert_eq!(repo.cg_json(args).locations(), ["aws-access-key-id@kept/c.txt:1"], "{args:?}");
+    }
+}
+
+#[test]
 fn all_files_honours_gitignore_and_scans_hidden_files() {
     let repo = Repo::new();
     repo.write(".gitignore", "build/\n*.log\n");
