@@ -1,5 +1,5 @@
 //! Git history: the lines each commit added, diffing it against its first
-//! parent (a merge: only the files it leaves different from every parent).
+//! parent (a merge: only the lines new to every one of its parents).
 //!
 //! Commits are walked once to list their changed files as (old blob, new
 //! blob) pairs; each distinct pair is then diffed and handed over once, with
@@ -83,8 +83,8 @@ where
                 let mut visit = make_visitor();
                 loop {
                     let next = queue.lock().expect("no worker panicked").next();
-                    let Some(((old, new), places)) = next else { break };
-                    match diff_pair(&repo, old, new, max_size) {
+                    let Some(((olds, new), places)) = next else { break };
+                    match diff_pair(&repo, &olds, new, max_size) {
                         Ok(Some((bytes, added))) => visit(&bytes, &added, &places),
                         Ok(None) => {}
                         Err(reason) => {
@@ -100,7 +100,11 @@ where
     Ok(walked)
 }
 
-type Pairs = Vec<((Oid, Oid), Vec<Occurrence>)>;
+/// A change: the blobs it was made from (one per parent that has the path;
+/// none for a new file) and the blob it made.
+type Change = (Vec<Oid>, Oid);
+
+type Pairs = Vec<(Change, Vec<Occurrence>)>;
 
 /// Lists, for every commit, its changed files as blob pairs against its
 /// first parent, grouping identical pairs.
@@ -138,7 +142,7 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
     } else {
         Vec::new()
     };
-    let mut index: HashMap<(Oid, Oid), usize> = HashMap::new();
+    let mut index: HashMap<Change, usize> = HashMap::new();
     let mut pairs: Pairs = Vec::new();
     let mut options = DiffOptions::new();
     options.context_lines(0).ignore_submodules(true);
@@ -195,8 +199,14 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
             if merged.iter().any(from_a_parent) {
                 continue;
             }
-            let old_id = if delta.status() == Delta::Added { Oid::ZERO_SHA1 } else { delta.old_file().id() };
-            let key = (old_id, new.id());
+            // A line counts as the merge's own only when it is new to every
+            // parent: what an automatic merge takes from a branch is not.
+            let from_others = merged.iter().filter_map(|tree| {
+                let entry = new.path().and_then(|path| tree.get_path(path).ok())?;
+                (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id())
+            });
+            let first = (delta.status() != Delta::Added).then(|| delta.old_file().id());
+            let key = (first.into_iter().chain(from_others).collect(), new.id());
             let place = Occurrence {
                 commit: info.clone(),
                 path: String::from_utf8_lossy(new.path_bytes().unwrap_or_default()).into_owned(),
@@ -204,7 +214,7 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
             match index.get(&key) {
                 Some(&i) => pairs[i].1.push(place),
                 None => {
-                    index.insert(key, pairs.len());
+                    index.insert(key.clone(), pairs.len());
                     pairs.push((key, vec![place]));
                 }
             }
@@ -213,11 +223,11 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
     Ok(pairs)
 }
 
-/// The new blob's bytes and the lines it adds over the old one; `None` when
-/// nothing is added.
+/// The new blob's bytes and the lines it adds over every old one (all its
+/// lines when there is none); `None` when nothing is added.
 fn diff_pair(
     repo: &Repository,
-    old: Oid,
+    olds: &[Oid],
     new: Oid,
     max_size: u64,
 ) -> Result<Option<(Vec<u8>, AddedLines)>, SkipReason> {
@@ -229,9 +239,8 @@ fn diff_pair(
     if is_binary(new_blob.content()) {
         return Ok(None);
     }
-    let added = if old.is_zero() {
-        AddedLines::All
-    } else {
+    let mut added = AddedLines::All;
+    for &old in olds {
         let old_blob = repo.find_blob(old).map_err(unreadable)?;
         let mut options = DiffOptions::new();
         options.context_lines(0);
@@ -246,8 +255,8 @@ fn diff_pair(
                 }
             }
         }
-        AddedLines::from_lines(lines)
-    };
+        added = added.and(&AddedLines::from_lines(lines));
+    }
     if added.is_empty() {
         return Ok(None);
     }

@@ -43,6 +43,28 @@ impl AddedLines {
         matches!(self, AddedLines::Ranges(r) if r.is_empty())
     }
 
+    /// The lines that count in both.
+    #[must_use]
+    pub fn and(&self, other: &AddedLines) -> AddedLines {
+        let (a, b) = match (self, other) {
+            (AddedLines::All, x) | (x, AddedLines::All) => return x.clone(),
+            (AddedLines::Ranges(a), AddedLines::Ranges(b)) => (a, b),
+        };
+        let (mut i, mut j, mut out) = (0, 0, Vec::new());
+        while i < a.len() && j < b.len() {
+            let (start, end) = (a[i].0.max(b[j].0), a[i].1.min(b[j].1));
+            if start <= end {
+                out.push((start, end));
+            }
+            if a[i].1 < b[j].1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        AddedLines::Ranges(out)
+    }
+
     /// Whether any line of `first..=last` counts.
     pub fn intersects(&self, first: u32, last: u32) -> bool {
         match self {
@@ -130,5 +152,14 @@ mod tests {
         assert!(added.intersects(1, 2));
         assert!(!added.intersects(21, 30));
         assert!(AddedLines::from_lines([]).is_empty());
+    }
+
+    #[test]
+    fn lines_added_over_both() {
+        let a = AddedLines::Ranges(vec![(1, 5), (8, 10), (20, 20)]);
+        let b = AddedLines::Ranges(vec![(3, 9), (20, 25)]);
+        assert_eq!(a.and(&b), AddedLines::Ranges(vec![(3, 5), (8, 9), (20, 20)]));
+        assert_eq!(a.and(&AddedLines::All), a);
+        assert!(a.and(&AddedLines::Ranges(vec![(6, 7)])).is_empty());
     }
 }

@@ -161,3 +161,23 @@ fn a_baseline_can_accept_what_history_holds() {
     assert!(dropped.stderr.contains("dropped 1 entry that no longer occurs"), "{}", dropped.stderr);
     repo.cg_json(&["secrets", "--history"]).expect_code(1);
 }
+
+#[test]
+fn history_does_not_report_again_what_an_automatic_merge_takes_from_a_branch() {
+    let repo = Repo::new();
+    let numbers: String = (1..=20).map(|n| format!("{n}\n")).collect();
+    repo.write("f.txt", &numbers);
+    repo.commit_all("numbers");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("f.txt", format!("{numbers}{}\n", fake_aws_key()));
+    repo.commit_all("feature leak");
+    let leak = head(&repo);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("f.txt", format!("one\n{}", &numbers[2..]));
+    repo.commit_all("main edits line 1");
+    repo.git(&["merge", "-q", "--no-edit", "feature"]);
+    assert_eq!(repo.git(&["rev-list", "--count", "--merges", "HEAD"]).trim(), "1");
+    let run = repo.cg_json(&["secrets", "--history"]);
+    assert_eq!(run.locations(), ["aws-access-key-id@f.txt:21"]);
+    assert_eq!(run.findings()[0]["commit"], leak.as_str());
+}
