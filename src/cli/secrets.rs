@@ -98,6 +98,11 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// Whether `a` and `b` are the same folder.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a.canonicalize().ok().zip(b.canonicalize().ok()).is_some_and(|(a, b)| a == b)
+}
+
 /// Whether `path` names nothing: not there, or "below" a file.
 fn is_missing(path: &Path) -> bool {
     path.symlink_metadata().is_err_and(|e| matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory))
@@ -200,10 +205,16 @@ impl Setup {
             summary: Mutex::default(),
             progress: Progress::new(long),
             ignored: Ignored::new(&self.root),
+            seen: matches!(job, Job::Tree { .. }).then(Mutex::default),
         };
         let (scanner, options) = (&self.scanner, &self.options);
         match job {
-            Job::Tree { roots, base } => run.tree(scanner, &roots, &base, options, &HashSet::new()),
+            Job::Tree { roots, base } => {
+                run.tree(scanner, &roots, &base, options, &HashSet::new());
+                if let Some(repo) = git::discover(&base).filter(|r| r.workdir().is_some_and(|w| same_dir(w, &base))) {
+                    run.tracked_but_ignored(scanner, &repo, &roots, &base, options)?;
+                }
+            }
             Job::Diff { repo, range, paths } => run.diff(scanner, &repo, range, paths, options)?,
             Job::Files { paths } => {
                 let base = std::env::current_dir().context("current directory")?;
@@ -303,6 +314,9 @@ struct Run {
     progress: Progress,
     /// `.commitguardignore` for the paths a walk does not find.
     ignored: Ignored,
+    /// The files a whole-tree walk read, when the tracked files it left
+    /// out are looked for afterwards.
+    seen: Option<Mutex<Vec<String>>>,
 }
 
 impl Run {
@@ -331,12 +345,54 @@ impl Run {
             move |event: Event<'_>| match event {
                 Event::File { path, .. } if done.contains(path) => {}
                 Event::File { path, bytes } => {
+                    if let Some(seen) = &self.seen {
+                        seen.lock().expect("no scanning thread panicked").push(path.to_owned());
+                    }
                     scanner.scan_with(&Input::new(path, bytes, &AddedLines::All), &mut scratch, &mut found);
                     self.record(bytes.len(), &mut found);
                 }
                 Event::Skipped(skipped) => self.skip(skipped),
             }
         });
+    }
+
+    /// Scans the files under `roots` that git tracks but the walk left out
+    /// because a .gitignore matches them: git does not ignore a tracked
+    /// file, and a secret in one is committed.
+    fn tracked_but_ignored(
+        &self,
+        scanner: &Scanner,
+        repo: &git2::Repository,
+        roots: &[PathBuf],
+        base: &Path,
+        options: &WalkOptions,
+    ) -> Result<()> {
+        let canonical = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
+        let roots: Vec<String> = roots.iter().map(|r| repo_relative(r, &canonical)).collect();
+        let under_a_root = |path: &str| {
+            roots
+                .iter()
+                .any(|r| r.is_empty() || path == r || path.strip_prefix(r.as_str()).is_some_and(|p| p.starts_with('/')))
+        };
+        let seen = self.seen.as_ref().map(|s| std::mem::take(&mut *s.lock().expect("no scanning thread panicked")));
+        let mut seen: HashSet<String> = seen.unwrap_or_default().into_iter().collect();
+        seen.extend(self.summary.lock().expect("no scanning thread panicked").skipped.iter().map(|s| s.path.clone()));
+        let (mut buffer, mut scratch, mut found) = (Vec::new(), Scratch::default(), Vec::new());
+        for path in git::tracked_files(repo)? {
+            if seen.contains(&path) || !under_a_root(&path) || self.ignored.is_ignored(&path) {
+                continue;
+            }
+            match walk::read_file(&canonical.join(&path), options, &mut buffer) {
+                Ok(()) => {
+                    scanner.scan_with(&Input::new(&path, &buffer, &AddedLines::All), &mut scratch, &mut found);
+                    self.record(buffer.len(), &mut found);
+                }
+                // Deleted from the work tree, or no longer a file: not ours.
+                Err(SkipReason::Unreadable(_) | SkipReason::NotAFile) => {}
+                Err(reason) => self.skip(Skipped { path, reason }),
+            }
+        }
+        Ok(())
     }
 
     fn diff(
@@ -407,11 +463,13 @@ impl Run {
                 self.skip(Skipped::clone(skipped));
             } else if changes.touched.contains(&shown) {
                 // Deleted, a submodule or a symlink in the diff: nothing new.
-            } else if changes.touched.iter().any(|t| t.strip_prefix(shown.as_str()).is_some_and(|r| r.starts_with('/')))
-            {
-                // A folder whose files the diff deletes: nothing new either.
             } else if is_missing(&cwd.join(path)) {
-                bail!("{}: no such file or directory", path.display());
+                // A folder whose files the diff deletes has nothing new.
+                let deleted_folder =
+                    changes.touched.iter().any(|t| t.strip_prefix(shown.as_str()).is_some_and(|r| r.starts_with('/')));
+                if !deleted_folder {
+                    bail!("{}: no such file or directory", path.display());
+                }
             } else if cwd.join(path).is_dir() && !cwd.join(path).is_symlink() {
                 dirs.push(cwd.join(path));
             } else {

@@ -40,6 +40,24 @@ pub fn discover(dir: &Path) -> Option<Repository> {
     Repository::discover(dir).ok()
 }
 
+/// The paths of the regular files the index tracks (`/`-separated,
+/// relative to the work tree root), each once.
+///
+/// # Errors
+///
+/// The index cannot be read.
+pub fn tracked_files(repo: &Repository) -> Result<Vec<String>, GitError> {
+    let index = repo.index().context(|| "reading the index".to_owned())?;
+    let mut paths: Vec<String> = index
+        .iter()
+        .filter(|e| matches!(e.mode, 0o100644 | 0o100755 | 0o100664))
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+        .collect();
+    // Conflicted paths have one entry per side.
+    paths.dedup();
+    Ok(paths)
+}
+
 /// The root of the working tree, or an error for a bare repository.
 ///
 /// # Errors

@@ -224,6 +224,23 @@ fn ignore_files_above_the_repository_are_not_its_own() {
 }
 
 #[test]
+fn all_files_scans_tracked_files_that_gitignore_matches() {
+    let repo = Repo::new();
+    repo.write(".gitignore", "*.env\nbuild/\n");
+    repo.write("prod.env", format!("AWS={}\n", fake_aws_key()));
+    repo.write("build/keep.txt", format!("{}\n", fake_aws_key()));
+    repo.write("local.env", format!("AWS={}\n", fake_aws_key()));
+    repo.git(&["add", "-f", "prod.env", "build/keep.txt"]);
+    repo.commit_all("force-added");
+    let run = repo.cg_json(&["secrets", "--all-files"]);
+    assert_eq!(run.locations(), ["aws-access-key-id@build/keep.txt:1", "aws-access-key-id@prod.env:1"]);
+    assert_eq!(repo.cg_json(&["secrets", "--all-files", "build"]).locations(), ["aws-access-key-id@build/keep.txt:1"]);
+    // .commitguardignore still has the last word.
+    repo.write(".commitguardignore", "prod.env\n");
+    assert_eq!(repo.cg_json(&["secrets", "--all-files"]).locations(), ["aws-access-key-id@build/keep.txt:1"]);
+}
+
+#[test]
 fn a_folder_argument_that_commitguardignore_names_is_left_out() {
     let repo = Repo::new();
     repo.write(".commitguardignore", "sub/\n*.log\n");
@@ -452,6 +469,11 @@ fn a_missing_path_argument_is_an_error() {
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
         assert!(run.stderr.contains(": no such file or directory"), "{}", run.stderr);
     }
+    // A folder the staged change deletes is no mistake.
+    repo.write("gone/a.txt", "a\n");
+    repo.commit_all("gone");
+    repo.git(&["rm", "-rq", "gone"]);
+    repo.cg(&["secrets", "gone"]).expect_code(0);
 }
 
 #[test]
