@@ -111,9 +111,11 @@ impl KeywordSearch {
     /// Walks [`LANES`] pieces of `range`, `piece` bytes each, in lockstep;
     /// the last piece runs on to the end of `range`.
     fn walk_lanes(&self, text: &[u8], range: Range<usize>, piece: usize, out: &mut Vec<Hit>) {
-        let starts: [usize; LANES] = std::array::from_fn(|lane| range.start + lane * piece);
-        let lanes: [&[u8]; LANES] = starts.map(|start| &text[start..start + piece]);
-        let mut states: [StateID; LANES] = starts.map(|start| self.warm_up(text, start));
+        let mut states: [StateID; LANES] = std::array::from_fn(|lane| self.warm_up(text, range.start + lane * piece));
+        // Lanes cut from the block itself, so that the compiler sees each is
+        // `piece` bytes long and drops the bounds checks of the loop.
+        let block = &text[range.start..range.start + LANES * piece];
+        let lanes: [&[u8]; LANES] = std::array::from_fn(|lane| &block[lane * piece..(lane + 1) * piece]);
         #[expect(clippy::needless_range_loop, reason = "one index steps through every lane at once")]
         for i in 0..piece {
             let mut special = false;
@@ -124,7 +126,7 @@ impl KeywordSearch {
             if special {
                 for (lane, &state) in states.iter().enumerate() {
                     if self.dfa.is_special(state) {
-                        self.report(state, starts[lane] + i + 1, out);
+                        self.report(state, range.start + lane * piece + i + 1, out);
                     }
                 }
             }
