@@ -200,19 +200,25 @@ impl Setup {
 
     fn scan(&self, job: Job) -> Result<(Vec<Finding>, Summary)> {
         let long = matches!(job, Job::Tree { .. } | Job::History { .. });
+        // A whole tree that is a repository's work tree: the tracked files
+        // its walk leaves out are looked for afterwards.
+        let tree_repo = match &job {
+            Job::Tree { base, .. } => git::discover(base).filter(|r| r.workdir().is_some_and(|w| same_dir(w, base))),
+            _ => None,
+        };
         let run = Run {
             findings: Mutex::default(),
             summary: Mutex::default(),
             progress: Progress::new(long),
             ignored: Ignored::new(&self.root),
-            seen: matches!(job, Job::Tree { .. }).then(Mutex::default),
+            seen: tree_repo.is_some().then(Mutex::default),
         };
         let (scanner, options) = (&self.scanner, &self.options);
         match job {
             Job::Tree { roots, base } => {
                 run.tree(scanner, &roots, &base, options, &HashSet::new());
-                if let Some(repo) = git::discover(&base).filter(|r| r.workdir().is_some_and(|w| same_dir(w, &base))) {
-                    run.tracked_but_ignored(scanner, &repo, &roots, &base, options)?;
+                if let Some(repo) = &tree_repo {
+                    run.tracked_but_ignored(scanner, repo, &roots, &base, options)?;
                 }
             }
             Job::Diff { repo, range, paths } => run.diff(scanner, &repo, range, paths, options)?,
