@@ -66,11 +66,12 @@ pub fn main() -> ExitCode {
         Ok(outcome) => outcome.into(),
         Err(err) if is_broken_pipe(&err) => Outcome::Clean.into(),
         Err(err) => {
-            let message = crate::secrets::rule::one_line(&format!("{err:#}"));
+            let one_line = |err: &anyhow::Error| crate::secrets::rule::one_line(&format!("{err:#}"));
+            let message = one_line(&err);
             eprintln!("commitguard: {}", report::escape(&message));
             if let Some(Err(err)) = report.map(|args| report::emit_failure(&args, &message)) {
                 // Not twice, when writing the report was what failed.
-                let second = crate::secrets::rule::one_line(&format!("{err:#}"));
+                let second = one_line(&err);
                 if second != message {
                     eprintln!("commitguard: {}", report::escape(&second));
                 }

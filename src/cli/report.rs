@@ -267,7 +267,8 @@ fn note_too_large(summary: &Summary) {
     }
 }
 
-fn plural(n: usize) -> &'static str {
+/// The plural "s" when `n` is not 1.
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {

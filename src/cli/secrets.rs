@@ -42,7 +42,7 @@ pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
     let cwd = std::env::current_dir().context("current directory")?;
     let anchor = anchor(args, &cwd);
     let setup = Setup::new(&args.scan, &anchor)?;
-    let job = resolve(args, &anchor)?;
+    let job = resolve(args, &cwd, &anchor)?;
     let (mut findings, mut summary) = setup.scan(job)?;
     summary.rules = setup.scanner.rules().iter().map(|r| (r.id().to_owned(), r.description().to_owned())).collect();
     setup.ignore_file(&mut findings)?;
@@ -84,18 +84,10 @@ pub(crate) fn run(args: &SecretsArgs) -> Result<Outcome> {
         };
         eprintln!(
             "commitguard: no findings in {files} file{} ({bytes} bytes) scanned{accepted}",
-            plural(files as usize)
+            report::plural(files as usize)
         );
     }
     Ok(outcome)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 /// Whether `a` and `b` are the same folder.
@@ -147,7 +139,7 @@ pub(crate) fn baseline(args: &BaselineArgs) -> Result<Outcome> {
     let (new, said) = match &args.action {
         BaselineAction::Create(_) => {
             let new = Baseline::from_findings(&findings);
-            let said = format!("recorded {} finding{}", new.len(), plural(new.len()));
+            let said = format!("recorded {} finding{}", new.len(), report::plural(new.len()));
             (new, said)
         }
         BaselineAction::Update(_) => {
@@ -169,7 +161,7 @@ pub(crate) fn baseline(args: &BaselineArgs) -> Result<Outcome> {
                 Baseline::load(&path)?.map(|b| b.entries().cloned().collect()).unwrap_or_default();
             let count = import.entries.len();
             entries.extend(import.entries);
-            (Baseline::from_entries(entries), format!("imported {count} finding{}", plural(count)))
+            (Baseline::from_entries(entries), format!("imported {count} finding{}", report::plural(count)))
         }
     };
     new.save(&path)?;
@@ -265,8 +257,7 @@ fn anchor(args: &SecretsArgs, cwd: &Path) -> PathBuf {
     }
 }
 
-fn resolve(args: &SecretsArgs, anchor: &Path) -> Result<Job> {
-    let cwd = std::env::current_dir().context("current directory")?;
+fn resolve(args: &SecretsArgs, cwd: &Path, anchor: &Path) -> Result<Job> {
     let repo = git::discover(anchor);
     if let Some(rev) = &args.history {
         let repo = repo.with_context(|| format!("{}: not a git repository, so there is no history", cwd.display()))?;
@@ -280,7 +271,7 @@ fn resolve(args: &SecretsArgs, anchor: &Path) -> Result<Job> {
     if args.all_files {
         let base = match &repo {
             Some(repo) => git::workdir(repo)?,
-            None => cwd.clone(),
+            None => cwd.to_path_buf(),
         };
         if let Some(missing) = args.paths.iter().find(|p| is_missing(p)) {
             bail!("{}: no such file or directory", missing.display());

@@ -48,8 +48,54 @@ pub(crate) struct Prefilter {
 #[derive(Debug, Default)]
 pub(crate) struct PrefilterScratch {
     hits: Vec<Hit>,
-    open: Vec<Option<(usize, usize)>>,
+    open: OpenWindows,
+}
+
+/// Each rule's window still growing while hits come in.
+#[derive(Debug, Default)]
+struct OpenWindows {
+    /// By rule: the window open, if any.
+    by_rule: Vec<Option<(usize, usize)>>,
+    /// The rules that have had one, in order.
     touched: Vec<usize>,
+}
+
+impl OpenWindows {
+    fn reset(&mut self, rules: usize) {
+        self.by_rule.clear();
+        self.by_rule.resize(rules, None);
+        self.touched.clear();
+    }
+
+    /// Widens `window.rule`'s open window by `window` when they overlap;
+    /// else hands the open one to `out` and opens `window`.
+    fn widen(&mut self, window: Window, out: &mut Vec<Window>) {
+        let Window { rule, start, end } = window;
+        match &mut self.by_rule[rule] {
+            // Hits come in order of their end, so a longer keyword may start
+            // before the window its rule has open.
+            Some((open_start, open_end)) if start <= *open_end => {
+                *open_start = (*open_start).min(start);
+                *open_end = (*open_end).max(end);
+            }
+            slot => {
+                if let Some((s, e)) = slot.replace((start, end)) {
+                    out.push(Window { rule, start: s, end: e });
+                } else {
+                    self.touched.push(rule);
+                }
+            }
+        }
+    }
+
+    /// Hands every window still open to `out`.
+    fn close(&mut self, out: &mut Vec<Window>) {
+        for &rule in &self.touched {
+            if let Some((start, end)) = self.by_rule[rule].take() {
+                out.push(Window { rule, start, end });
+            }
+        }
+    }
 }
 
 impl Prefilter {
@@ -86,9 +132,7 @@ impl Prefilter {
     pub(crate) fn windows(&self, bytes: &[u8], scratch: &mut PrefilterScratch, out: &mut Vec<Window>) {
         out.extend(self.unconditional.iter().map(|&rule| Window { rule, start: 0, end: bytes.len() }));
         let Some(keywords) = &self.keywords else { return };
-        scratch.open.clear();
-        scratch.open.resize(self.reach.len(), None);
-        scratch.touched.clear();
+        scratch.open.reset(self.reach.len());
         let mut line = (0usize, 0usize);
         for block in (0..bytes.len()).step_by(BLOCK) {
             scratch.hits.clear();
@@ -106,29 +150,11 @@ impl Prefilter {
                             (line.0.max(hit_start.saturating_sub(REACH)), bytes.len().min(end.max(hit_end + span)))
                         }
                     };
-                    match &mut scratch.open[rule] {
-                        // Hits come in order of their end, so a longer keyword
-                        // may start before the window its rule has open.
-                        Some((open_start, open_end)) if start <= *open_end => {
-                            *open_start = (*open_start).min(start);
-                            *open_end = (*open_end).max(end);
-                        }
-                        slot => {
-                            if let Some((s, e)) = slot.replace((start, end)) {
-                                out.push(Window { rule, start: s, end: e });
-                            } else {
-                                scratch.touched.push(rule);
-                            }
-                        }
-                    }
+                    scratch.open.widen(Window { rule, start, end }, out);
                 }
             }
         }
-        for &rule in &scratch.touched {
-            if let Some((start, end)) = scratch.open[rule].take() {
-                out.push(Window { rule, start, end });
-            }
-        }
+        scratch.open.close(out);
     }
 }
 

@@ -180,10 +180,8 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
         diff.find_similar(Some(DiffFindOptions::new().renames(true)))
             .map_err(|e| err(&format!("renames in {id}"), e))?;
         let info = commit_info(&commit);
-        // A merge brings in what its other parents already hold, and those
-        // commits are scanned themselves (or lie outside the range, already
-        // checked where they were made): only a file the merge leaves
-        // different from every parent, a conflict resolution, is its own.
+        // A merge's other parents, whose changes are scanned with their own
+        // commits (or lie outside the range, checked where they were made).
         let merged: Vec<git2::Tree> =
             (1..commit.parent_count()).filter_map(|i| commit.parent(i).and_then(|p| p.tree()).ok()).collect();
         for delta in diff.deltas() {
@@ -193,20 +191,21 @@ fn collect_pairs(repo: &Repository, revisions: &Revisions, walked: &mut Walked) 
             {
                 continue;
             }
-            let from_a_parent = |tree: &git2::Tree| {
-                new.path().and_then(|path| tree.get_path(path).ok()).is_some_and(|entry| entry.id() == new.id())
-            };
-            if merged.iter().any(from_a_parent) {
+            // The file as each other parent has it.
+            let theirs: Vec<Oid> = merged
+                .iter()
+                .filter_map(|tree| tree.get_path(new.path()?).ok())
+                .filter(|entry| entry.kind() == Some(git2::ObjectType::Blob))
+                .map(|entry| entry.id())
+                .collect();
+            // Taken unchanged from another parent: nothing of the merge's own.
+            if theirs.contains(&new.id()) {
                 continue;
             }
-            // A line counts as the merge's own only when it is new to every
-            // parent: what an automatic merge takes from a branch is not.
-            let from_others = merged.iter().filter_map(|tree| {
-                let entry = new.path().and_then(|path| tree.get_path(path).ok())?;
-                (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id())
-            });
+            // Otherwise a line is the merge's own only when it is new to
+            // every parent: what an automatic merge takes from a branch is not.
             let first = (delta.status() != Delta::Added).then(|| delta.old_file().id());
-            let key = (first.into_iter().chain(from_others).collect(), new.id());
+            let key = (first.into_iter().chain(theirs).collect(), new.id());
             let place = Occurrence {
                 commit: info.clone(),
                 path: String::from_utf8_lossy(new.path_bytes().unwrap_or_default()).into_owned(),

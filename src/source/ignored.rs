@@ -56,9 +56,7 @@ impl Ignored {
             let full = self.root.join(step);
             // The files that have a say: the root's and those of the folders
             // above `step`, deepest first.
-            let above = std::iter::once("").chain(steps[..depth].iter().copied());
-            let above: Vec<&str> = above.collect();
-            for folder in above.into_iter().rev() {
+            for folder in std::iter::once("").chain(steps[..depth].iter().copied()).rev() {
                 let Some(patterns) = self.patterns(folder) else { continue };
                 match patterns.matched(&full, depth < last || is_folder) {
                     Match::Ignore(_) => return true,
@@ -93,13 +91,14 @@ mod tests {
 
     #[test]
     fn paths_are_ignored_as_a_walk_would_ignore_them() {
-        let dir = std::env::temp_dir().join(format!("commitguard-ignored-{}", std::process::id()));
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
         std::fs::create_dir_all(dir.join("sub/keep")).unwrap();
         std::fs::create_dir_all(dir.join("logs/kept")).unwrap();
         std::fs::write(dir.join(IGNORE_FILE), "sub/\n*.log\n").unwrap();
         std::fs::write(dir.join("sub/keep").join(IGNORE_FILE), "!wanted.txt\n").unwrap();
         std::fs::write(dir.join("logs/kept").join(IGNORE_FILE), "!keep.log\n").unwrap();
-        let ignored = Ignored::new(&dir);
+        let ignored = Ignored::new(dir);
         assert!(ignored.is_ignored("sub/a.txt"));
         assert!(ignored.is_ignored("sub/deep/er/b.txt"));
         assert!(ignored.is_ignored("x/trace.log"));
@@ -116,10 +115,9 @@ mod tests {
         for file in files {
             std::fs::write(dir.join(file), "").unwrap();
         }
-        let walked = crate::source::files::find(&dir, |_| true);
+        let walked = crate::source::files::find(dir, |_| true);
         for file in files {
             assert_eq!(ignored.is_ignored(file), !walked.contains(&dir.join(file)), "{file}");
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

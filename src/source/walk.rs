@@ -193,7 +193,8 @@ mod tests {
 
     #[test]
     fn overlapping_roots_are_walked_once() {
-        let dir = std::env::temp_dir().join(format!("commitguard-walk-{}", std::process::id()));
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
         std::fs::create_dir_all(dir.join("src/deep")).unwrap();
         std::fs::write(dir.join("src/deep/a.rs"), "").unwrap();
         std::fs::write(dir.join("b.rs"), "").unwrap();
@@ -202,7 +203,6 @@ mod tests {
         let kept = distinct(&roots);
         let dir = dir.canonicalize().unwrap();
         assert_eq!(kept, [dir.join("b.rs"), dir.join("src")]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
